@@ -1,0 +1,120 @@
+"""The one model seam: every backend (transformers, OpenAI-compatible server, scripted fake)
+implements `ModelBackend`, so experiments never know which one they talk to.
+
+Two operations are enough for every experiment of the paper:
+- `score_choices`: the exact probability of each answer in a fixed set (SPEC 2.1), from logits;
+- `sample`: temperature sampling with a seed, for the paper's sampled protocol and for poems.
+
+Prompt formats live here too, because a backend owns its tokenizer's chat template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, runtime_checkable
+
+from .progress import ProgressFn
+
+PromptFormat = Literal["plain", "chat"]
+FORMATS: tuple[PromptFormat, ...] = ("plain", "chat")
+
+# An answer may be preceded by nothing, a space or a newline (SPEC 2.1). These are disjoint token
+# sequences, so their probabilities add up to an exact event probability.
+ANSWER_PREFIXES: tuple[str, ...] = ("", " ", "\n")
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    """The exact text fed to a model, and how it was produced.
+
+    `format` is what was actually used; `note` says why it differs from what was asked
+    (e.g. a chat request to a model without a chat template falls back to plain).
+    """
+
+    text: str
+    format: PromptFormat
+    requested_format: PromptFormat
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ChoiceScores:
+    """Exact answer probabilities before renormalising; `coverage` is their sum, i.e. how much
+    of the model's mass lands on a clean, valid answer."""
+
+    raw: dict[str, float]
+
+    @property
+    def coverage(self) -> float:
+        return float(sum(self.raw.values()))
+
+    def normalised(self) -> dict[str, float]:
+        total = self.coverage
+        if total <= 0.0:
+            return {answer: 0.0 for answer in self.raw}
+        return {answer: p / total for answer, p in self.raw.items()}
+
+
+@dataclass(frozen=True)
+class SampleSettings:
+    """Sampling as in the paper: temperature 1 and top-p 1 unless asked otherwise."""
+
+    temperature: float = 1.0
+    top_p: float = 1.0
+    max_new_tokens: int = 8
+    stop: tuple[str, ...] = field(default_factory=tuple)
+
+
+@runtime_checkable
+class ModelBackend(Protocol):
+    """What an experiment may ask of a model."""
+
+    label: str
+    identity: str  # stable across processes; part of every cache key
+
+    @property
+    def has_chat_template(self) -> bool: ...
+
+    def render(self, request: str, fmt: PromptFormat) -> RenderedPrompt:
+        """Turn a request into the exact model input in the given format."""
+        ...
+
+    def score_choices(self, prompt: RenderedPrompt, choices: Sequence[str]) -> ChoiceScores:
+        """Exact probability of each choice as the model's immediate answer (SPEC 2.1)."""
+        ...
+
+    def sample(
+        self,
+        prompt: RenderedPrompt,
+        n: int,
+        *,
+        seed: int,
+        settings: SampleSettings,
+        progress: ProgressFn | None = None,
+    ) -> list[str]:
+        """n independent continuations of the prompt, reproducible under `seed`."""
+        ...
+
+
+def parse_choice(text: str, choices: Sequence[str]) -> str | None:
+    """The choice a sampled continuation gives, by the same rule as exact scoring.
+
+    A continuation answers `a` when it is one of ANSWER_PREFIXES, then `a`, then the end or a
+    character that does not extend the answer (not a letter or digit). The longest choice wins,
+    so "10" is never read as "1". Anything else is a parse failure (None).
+    """
+    for prefix in ANSWER_PREFIXES:
+        if not text.startswith(prefix):
+            continue
+        rest = text[len(prefix) :]
+        for choice in sorted(choices, key=len, reverse=True):
+            tail = rest[len(choice) :]
+            if rest.startswith(choice) and not extends_answer(tail):
+                return choice
+    return None
+
+
+def extends_answer(token_text: str) -> bool:
+    """Whether a token, appended after an answer, would make it a longer word or number."""
+    return bool(token_text) and token_text[0].isalnum()

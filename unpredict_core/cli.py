@@ -1,0 +1,100 @@
+"""Command line: `python -m unpredict_core run EXPERIMENT --pair NAME ... [--json]`.
+
+stdout carries the result (one JSON object with --json, a short table otherwise); progress and
+errors go to stderr, so `... --json | jq` works. User errors exit with status 2 and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import UnpredictError
+from .experiments import EXPERIMENTS, random_integers
+from .models import PRESETS, custom_pair, get_pair
+from .progress import stderr_progress
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m unpredict_core", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run an experiment on a base/aligned pair")
+    run.add_argument("experiment", choices=sorted(EXPERIMENTS))
+    run.add_argument("--pair", default="default", help=f"preset pair: {', '.join(PRESETS)}")
+    run.add_argument("--base", help="base model: .gguf file, local folder or cached hub id (with --aligned)")
+    run.add_argument("--aligned", help="aligned model: .gguf file, local folder or cached hub id")
+    run.add_argument("--mode", default="exact", choices=["exact", "sampled", "sequences"])
+    run.add_argument("--n", type=int, default=random_integers.PAPER_N, help="valid answers to sample")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--max-attempts", type=int, default=0, help="cap on samples drawn (0: 20·n)")
+    run.add_argument("--base-format", choices=["plain", "chat"], help="override the base side's format")
+    run.add_argument("--aligned-format", choices=["plain", "chat"], help="override the aligned side's format")
+    run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    run.add_argument("--allow-pickle", action="store_true", help="allow .bin/.pt weights (can run code)")
+    run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    commands.add_parser("pairs", help="list preset pairs and whether they are available here")
+    return parser
+
+
+def _pair(args):
+    if args.base or args.aligned:
+        if not (args.base and args.aligned):
+            raise UnpredictError("Give both --base and --aligned, or neither (and a --pair).")
+        return custom_pair(args.base, args.aligned, allow_pickle=args.allow_pickle)
+    return get_pair(args.pair)
+
+
+def cmd_run(args) -> dict:
+    from .loading import BackendCache
+    from .runs import run_experiment
+    from .store import Store
+
+    params = random_integers.Params(mode=args.mode, n=args.n, seed=args.seed, max_attempts=args.max_attempts)
+    formats = {role: fmt for role, fmt in (("base", args.base_format), ("aligned", args.aligned_format)) if fmt}
+    store = Store()
+    for notice in store.notices:
+        print(f"warning: {notice}", file=sys.stderr)
+    return run_experiment(
+        args.experiment, _pair(args), params, store=store, load=BackendCache(args.device),
+        formats=formats, progress=stderr_progress(),
+    )
+
+
+def print_summary(result: dict) -> None:
+    print(f"{result['experiment']} · pair {result['pair']} · run {result['run_id']}"
+          f"{' (cached)' if result['cached'] else ''}")
+    for role, side in result["sides"].items():
+        metrics = ", ".join(f"{k}={v:.4g}" for k, v in side.get("metrics", {}).items())
+        print(f"  {role:8s} {side['model']} [{side['format']}] coverage={side['coverage']:.3f}  {metrics}")
+        if side.get("format_note"):
+            print(f"           note: {side['format_note']}")
+
+
+def cmd_pairs() -> None:
+    from .models import check_pair
+
+    for name, pair in PRESETS.items():
+        status = check_pair(pair)
+        print(f"{name:28s} {'available' if status.ok else 'missing'}: {pair.base.label} / {pair.aligned.label}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "pairs":
+            cmd_pairs()
+            return 0
+        result = cmd_run(args)
+    except UnpredictError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing partial was stored", file=sys.stderr)
+        return 130
+    if args.json:
+        json.dump(result, sys.stdout, default=str)
+        sys.stdout.write("\n")
+    else:
+        print_summary(result)
+    return 0

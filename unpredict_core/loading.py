@@ -1,0 +1,108 @@
+"""Load a `ModelSpec` into a `TransformersBackend`, with safe defaults.
+
+- Offline only: HF_HUB_OFFLINE is forced on, weights come from files already on this machine.
+- `trust_remote_code` is never enabled; only safetensors and GGUF are read unless the spec
+  explicitly allows pickle-based weights.
+- CPU runs in float32 (bf16 is slower on CPU and shifts logits); CUDA in bf16.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Literal
+
+from .errors import ModelNotFound, UnpredictError
+from .gguf_convert import DONE_MARKER, convert_gguf, converted_dir
+from .models import ModelSpec, gguf_path, identity, model_dir
+from .progress import ProgressFn, no_progress
+
+if TYPE_CHECKING:
+    from .hf_backend import TransformersBackend
+
+Device = Literal["auto", "cpu", "cuda"]
+
+
+def pick_device(device: Device = "auto") -> str:
+    import torch
+
+    if device == "cuda" and not torch.cuda.is_available():
+        raise UnpredictError("CUDA was requested but no CUDA GPU is visible to torch.")
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+def weights_folder(spec: ModelSpec, progress: ProgressFn = no_progress):
+    """The folder transformers loads: converted once from GGUF, or the model's own folder."""
+    if spec.source in ("package", "gguf"):
+        model_id = identity(spec)
+        sha = model_id.split(":", 1)[1]
+        cached = converted_dir(sha)
+        if (cached / DONE_MARKER).exists():
+            return cached
+        path = gguf_path(spec)
+        if spec.sha256 and spec.source == "gguf":
+            from .gguf_convert import sha256_file
+
+            if sha256_file(path) != spec.sha256:
+                raise ModelNotFound(f"{path} does not match its expected sha256; the file is corrupt or different.")
+        return convert_gguf(path, sha, progress)
+    return model_dir(spec)
+
+
+def load_backend(spec: ModelSpec, device: Device = "auto", progress: ProgressFn = no_progress) -> TransformersBackend:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from .hf_backend import TransformersBackend
+
+    folder = weights_folder(spec, progress)
+    _refuse_pickle_only(folder, spec)
+    target = pick_device(device)
+    dtype = torch.bfloat16 if target == "cuda" else torch.float32
+    progress(0.9, f"loading {spec.label}")
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
+        model = AutoModelForCausalLM.from_pretrained(
+            folder, dtype=dtype, trust_remote_code=False, use_safetensors=not spec.allow_pickle or None
+        )
+    except ValueError as exc:
+        if "Unrecognized configuration class" in str(exc) or "model type" in str(exc):
+            raise ModelNotFound(f"{folder} is not a causal language model transformers can run: {exc}") from exc
+        raise ModelNotFound(f"Cannot load {folder}: {exc}") from exc
+    except OSError as exc:
+        raise ModelNotFound(f"Cannot load {folder}: {exc}") from exc
+    model.to(target)
+    progress(1.0, f"{spec.label} ready")
+    return TransformersBackend(model, tokenizer, label=spec.label, identity=identity(spec))
+
+
+def _refuse_pickle_only(folder, spec: ModelSpec) -> None:
+    names = {path.suffix for path in folder.iterdir()}
+    if ".safetensors" not in names and not spec.allow_pickle and names & {".bin", ".pt", ".pth"}:
+        raise ModelNotFound(
+            f"{folder} holds only pickle weights (.bin/.pt), which can run code when loaded. "
+            "Convert them to safetensors, or allow pickle weights explicitly for this model."
+        )
+
+
+class BackendCache:
+    """Loads each spec once per process (the CLI, sweeps and tests share loaded models).
+
+    Thread-safe: the dashboard's sessions share one instance through st.cache_resource.
+    """
+
+    def __init__(self, device: Device = "auto"):
+        import threading
+
+        self.device = device
+        self._backends: dict[ModelSpec, TransformersBackend] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, spec: ModelSpec, progress: ProgressFn = no_progress) -> TransformersBackend:
+        with self._lock:
+            if spec not in self._backends:
+                self._backends[spec] = load_backend(spec, self.device, progress)
+            progress(1.0, f"{spec.label} ready")
+            return self._backends[spec]

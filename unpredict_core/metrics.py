@@ -1,0 +1,147 @@
+"""Pure metric functions over answer distributions and counts.
+
+Each takes plain arrays (last axis = answers, so a batch of bootstrap draws works unchanged) and
+uses scipy.stats rather than re-deriving textbook formulas. Empty input raises ValueError: a metric
+of nothing is a bug upstream, not a zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+from scipy import special, stats
+
+PAPER_N = 1500  # valid generations per model in the paper
+CI_LEVEL = 0.95
+
+
+def _as_probs(p: np.ndarray | Sequence[float]) -> np.ndarray:
+    arr = np.asarray(p, dtype=float)
+    if arr.size == 0 or arr.shape[-1] == 0:
+        raise ValueError("a distribution over no answers has no metrics")
+    total = arr.sum(axis=-1, keepdims=True)
+    return np.divide(arr, total, out=np.zeros_like(arr), where=total > 0)
+
+
+def uniform_like(p: np.ndarray) -> np.ndarray:
+    return np.full(p.shape[-1], 1.0 / p.shape[-1])
+
+
+def chi2_counts(counts: np.ndarray | Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Pearson χ² of observed counts against uniform, and its p-value (df = answers − 1)."""
+    arr = np.asarray(counts, dtype=float)
+    if arr.size == 0:
+        raise ValueError("no counts")
+    result = stats.chisquare(arr, axis=-1)
+    return result.statistic, result.pvalue
+
+
+def chi2_at_n(p: np.ndarray | Sequence[float], n: int = PAPER_N) -> np.ndarray:
+    """The χ² a sample of n answers in exactly these proportions would give:
+    n·Σ(p−u)²/u. Lets an exact distribution be read on the paper's scale."""
+    probs = _as_probs(p)
+    return stats.chisquare(probs * n, axis=-1).statistic
+
+
+def chi2_pvalue(statistic: float | np.ndarray, answers: int) -> np.ndarray:
+    return stats.chi2.sf(statistic, df=answers - 1)
+
+
+def kl_to_uniform_bits(p: np.ndarray | Sequence[float]) -> np.ndarray:
+    probs = _as_probs(p)
+    return stats.entropy(probs, uniform_like(probs), base=2, axis=-1)
+
+
+def tv_to_uniform(p: np.ndarray | Sequence[float]) -> np.ndarray:
+    probs = _as_probs(p)
+    return 0.5 * np.abs(probs - uniform_like(probs)).sum(axis=-1)
+
+
+def entropy_bits(p: np.ndarray | Sequence[float]) -> np.ndarray:
+    return stats.entropy(_as_probs(p), base=2, axis=-1)
+
+
+def chi2_consistency(counts: Sequence[float], probs: Sequence[float], min_expected: float = 5.0):
+    """Pearson χ² test of sampled counts against an exact distribution.
+
+    Answers whose expected count is below `min_expected` are pooled into one cell (the usual
+    validity rule for the χ² approximation). Returns scipy's result (statistic, pvalue).
+    """
+    obs = np.asarray(counts, dtype=float)
+    exp = _as_probs(probs) * obs.sum()
+    small = exp < min_expected
+    if small.any():
+        obs = np.append(obs[~small], obs[small].sum())
+        exp = np.append(exp[~small], exp[small].sum())
+        if exp[-1] == 0:
+            obs, exp = obs[:-1], exp[:-1]
+    return stats.chisquare(obs, exp)
+
+
+MetricFn = Callable[[np.ndarray], np.ndarray]
+
+
+def distribution_metrics(answers: Sequence[str], focus: str | None = "7") -> dict[str, MetricFn]:
+    """The standard metric set for one answer set; each maps probabilities (…, K) to (…)."""
+    fns: dict[str, MetricFn] = {
+        "chi2_n1500": lambda p: chi2_at_n(p, PAPER_N),
+        "kl": kl_to_uniform_bits,
+        "tv": tv_to_uniform,
+        "entropy_bits": entropy_bits,
+    }
+    if focus is not None and focus in answers:
+        index = list(answers).index(focus)
+        fns[f"p{focus}"] = lambda p: _as_probs(p)[..., index]
+    return fns
+
+
+def bootstrap_intervals(
+    probs: Sequence[float],
+    n: int,
+    metrics: Mapping[str, MetricFn],
+    *,
+    draws: int = 2000,
+    seed: int = 0,
+    level: float = CI_LEVEL,
+) -> dict[str, tuple[float, float]]:
+    """Percentile intervals of each metric over multinomial resamples of n answers from `probs`.
+
+    For sampled counts this is the ordinary bootstrap; for an exact distribution it is the range a
+    replication with n samples would show (there is no uncertainty in the exact value itself).
+    """
+    if n <= 0:
+        raise ValueError("bootstrap needs n > 0")
+    rng = np.random.default_rng(seed)
+    resamples = rng.multinomial(n, _as_probs(probs), size=draws) / n
+    alpha = (1 - level) / 2
+    out = {}
+    for name, fn in metrics.items():
+        values = np.asarray(fn(resamples), dtype=float)
+        low, high = np.quantile(values, [alpha, 1 - alpha])
+        out[name] = (float(low), float(high))
+    return out
+
+
+def repetitions(sequence: Sequence[int]) -> int:
+    """Repeated values in a sequence: length − number of distinct values."""
+    return len(sequence) - len(set(sequence))
+
+
+def iid_repetition_distribution(values: int = 11, length: int = 10) -> np.ndarray:
+    """P(repetitions = r) for `length` i.i.d. uniform draws from `values` values, r = 0..length−1.
+
+    With k distinct values, the count of sequences is C(values, k)·k!·S(length, k) (S: Stirling
+    numbers of the second kind), so P(k) = perm(values, k)·S(length, k) / values^length.
+    """
+    distinct = np.arange(length, 0, -1)  # r = 0 ↔ k = length
+    ways = special.perm(values, distinct, exact=False) * special.stirling2(length, distinct)
+    return ways / float(values) ** length
+
+
+def repetition_histogram(sequences: Sequence[Sequence[int]], length: int = 10) -> np.ndarray:
+    """Counts of sequences by repetitions, r = 0..length−1."""
+    counts = np.zeros(length, dtype=int)
+    for seq in sequences:
+        counts[repetitions(seq)] += 1
+    return counts

@@ -1,0 +1,115 @@
+"""Run an experiment on both sides of a pair, answering from the store when it can.
+
+A run's cache key is the sha256 of everything that determines its result (SPEC 4): experiment and
+its code version, each side's model identity, prompt format and request text, and the parameters
+(seed included). The rendered prompt is a function of these, so models need not be loaded to know
+whether a run is cached: a repeated run is answered in milliseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from . import __version__
+from .backend import ModelBackend, PromptFormat
+from .experiments import get_experiment
+from .models import ModelPair, ModelSpec, Role, identity
+from .progress import ProgressFn, no_progress, scaled
+from .store import Store
+
+BackendLoader = Callable[[ModelSpec, ProgressFn], ModelBackend]
+ROLES: tuple[Role, ...] = ("base", "aligned")
+
+
+@dataclass(frozen=True)
+class SideRequest:
+    spec: ModelSpec
+    fmt: PromptFormat
+    request: str
+
+
+def side_requests(
+    experiment: str,
+    pair: ModelPair,
+    params,
+    formats: dict[str, PromptFormat] | None = None,
+    requests: dict[str, str] | None = None,
+) -> dict[str, SideRequest]:
+    """Each side's format (its own by default) and request text (the experiment's by default)."""
+    module = get_experiment(experiment)
+    sides = {}
+    for role in ROLES:
+        spec = pair.side(role)
+        fmt = (formats or {}).get(role) or spec.default_format
+        text = (requests or {}).get(role) or module.default_request(params, fmt)
+        sides[role] = SideRequest(spec, fmt, text)
+    return sides
+
+
+def cache_key(experiment: str, params, sides: dict[str, SideRequest]) -> str:
+    module = get_experiment(experiment)
+    payload = {
+        "experiment": experiment,
+        "code_version": f"{module.VERSION}/{__version__}",
+        "params": params.as_dict(),
+        "sides": {role: {"model": identity(s.spec), "format": s.fmt, "request": s.request} for role, s in sides.items()},
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def run_experiment(
+    experiment: str,
+    pair: ModelPair,
+    params,
+    *,
+    store: Store,
+    load: BackendLoader,
+    formats: dict[str, PromptFormat] | None = None,
+    requests: dict[str, str] | None = None,
+    progress: ProgressFn = no_progress,
+) -> dict:
+    """The result of `experiment` on both sides of `pair`: from the store, or computed and stored."""
+    module = get_experiment(experiment)
+    params = params.validate()
+    sides = side_requests(experiment, pair, params, formats, requests)
+    key = cache_key(experiment, params, sides)
+    cached = store.find_run(key)
+    if cached is not None:
+        progress(1.0, "answered from the cache")
+        return cached | {"cached": True}
+    started = time.monotonic()
+    result = {
+        "run_id": uuid.uuid4().hex[:16],
+        "experiment": experiment,
+        "pair": pair.name,
+        "pair_note": pair.note,
+        "params": params.as_dict(),
+        "code_version": f"{module.VERSION}/{__version__}",
+        "created_at": datetime.now(timezone.utc).isoformat(),
+        "provenance": "measured here",
+        "sides": {},
+    }
+    for index, role in enumerate(ROLES):
+        side = sides[role]
+        part = scaled(progress, index / len(ROLES), (index + 1) / len(ROLES))
+        backend = load(side.spec, scaled(part, 0.0, 0.3))
+        prompt = backend.render(side.request, side.fmt)
+        outcome = module.run_side(backend, prompt, params, scaled(part, 0.3, 1.0))
+        result["sides"][role] = {
+            "model": side.spec.label,
+            "identity": backend.identity,
+            "request": side.request,
+            "requested_format": side.fmt,
+            "format": prompt.format,
+            "format_note": prompt.note,
+            "prompt": prompt.text,
+        } | outcome
+    result["duration_s"] = time.monotonic() - started
+    store.save_run(result, key, result["duration_s"])
+    return result | {"cached": False}

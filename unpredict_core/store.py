@@ -1,0 +1,194 @@
+"""The results store: every SQL statement of the project lives in this module.
+
+DuckDB lets one process hold a database file read-write, and while it does no other process can
+open it at all (SPEC 4). So every operation opens a short-lived connection, does its work in one
+transaction and closes; a caller that finds the file locked retries with backoff. A sweep writing
+and dashboards reading then take turns measured in milliseconds instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+
+from .errors import StoreError
+from .paths import db_path, ensure_writable_dir
+
+SCHEMA_VERSION = 1
+LOCK_WAIT_S = 30.0
+T = TypeVar("T")
+
+_SCHEMA_V1 = [
+    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    """CREATE TABLE IF NOT EXISTS runs (
+        run_id VARCHAR PRIMARY KEY, cache_key VARCHAR UNIQUE, experiment VARCHAR, pair VARCHAR,
+        params VARCHAR, code_version VARCHAR, created_at TIMESTAMP, duration_s DOUBLE, result VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS sides (
+        run_id VARCHAR, side VARCHAR, model VARCHAR, identity VARCHAR, format VARCHAR,
+        prompt VARCHAR, coverage DOUBLE, metrics VARCHAR, PRIMARY KEY (run_id, side))""",
+    """CREATE TABLE IF NOT EXISTS answers (
+        run_id VARCHAR, side VARCHAR, answer VARCHAR, probability DOUBLE, count BIGINT,
+        PRIMARY KEY (run_id, side, answer))""",
+]
+# version → statements that bring a database from version-1 to version
+MIGRATIONS: dict[int, list[str]] = {1: _SCHEMA_V1}
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+class Store:
+    """A DuckDB file with the project's schema; safe to share between threads and processes."""
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path else db_path()
+        self.notices: list[str] = []  # things the user must be told (e.g. a corrupt file set aside)
+        ensure_writable_dir(self.path.parent, "database")
+        self._retrying(self._migrate)
+
+    # -- connections ----------------------------------------------------------------------------
+    @contextmanager
+    def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        try:
+            con = duckdb.connect(str(self.path))
+        except duckdb.Error as exc:
+            if _is_lock_error(exc):
+                raise
+            if not self._looks_corrupt(exc):
+                raise StoreError(f"Cannot open the results database {self.path}: {exc}") from exc
+            self._set_aside(exc)
+            con = duckdb.connect(str(self.path))
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def _looks_corrupt(self, exc: Exception) -> bool:
+        text = str(exc).lower()
+        return self.path.exists() and any(w in text for w in ("not a valid duckdb", "corrupt", "checksum", "serialization"))
+
+    def _set_aside(self, exc: Exception) -> None:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        self.path.rename(aside)
+        wal = self.path.with_name(self.path.name + ".wal")
+        if wal.exists():
+            wal.rename(aside.with_name(aside.name + ".wal"))
+        self.notices.append(
+            f"The results database {self.path} could not be read ({exc}). It was kept as {aside} "
+            "and a new, empty database was started."
+        )
+
+    def _retrying(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run `work` in one transaction, waiting while another process holds the file."""
+        deadline = time.monotonic() + LOCK_WAIT_S
+        delay = 0.005
+        while True:
+            try:
+                with self._connect() as con:
+                    con.execute("BEGIN TRANSACTION")
+                    try:
+                        value = work(con)
+                        con.execute("COMMIT")
+                        return value
+                    except BaseException:
+                        con.execute("ROLLBACK")
+                        raise
+            except duckdb.Error as exc:
+                if not _is_lock_error(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise StoreError(
+                        f"The results database {self.path} stayed locked by another process for "
+                        f"{LOCK_WAIT_S:.0f} s. Is a stuck sweep holding it?"
+                    ) from exc
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 0.2)
+
+    def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer unpredict (schema {version} > {SCHEMA_VERSION}). "
+                "Upgrade, or point UNPREDICT_DB at another file."
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[target]:
+                con.execute(statement)
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        )
+
+    # -- runs -----------------------------------------------------------------------------------
+    def find_run(self, cache_key: str) -> dict[str, Any] | None:
+        row = self._retrying(
+            lambda con: con.execute("SELECT result FROM runs WHERE cache_key = ?", [cache_key]).fetchone()
+        )
+        return json.loads(row[0]) if row else None
+
+    def save_run(self, result: dict[str, Any], cache_key: str, duration_s: float) -> bool:
+        """Store a finished run atomically; False if an identical run was stored meanwhile."""
+
+        def work(con: duckdb.DuckDBPyConnection) -> bool:
+            if con.execute("SELECT 1 FROM runs WHERE cache_key = ?", [cache_key]).fetchone():
+                return False
+            con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [result["run_id"], cache_key, result["experiment"], result["pair"],
+                 json.dumps(result["params"], sort_keys=True), result["code_version"],
+                 datetime.fromisoformat(result["created_at"]), duration_s, json.dumps(result)],
+            )
+            for side, data in result["sides"].items():
+                con.execute(
+                    "INSERT INTO sides VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [result["run_id"], side, data["model"], data["identity"], data["format"],
+                     data["prompt"], data.get("coverage"), json.dumps(data.get("metrics", {}))],
+                )
+                counts = data.get("counts", {})
+                con.executemany(
+                    "INSERT INTO answers VALUES (?, ?, ?, ?, ?)",
+                    [[result["run_id"], side, answer, p, counts.get(answer)]
+                     for answer, p in data.get("answers", {}).items()],
+                )
+            return True
+
+        return self._retrying(work)
+
+    def list_runs(self, experiment: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        def work(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+            rows = con.execute(
+                "SELECT run_id, experiment, pair, params, created_at, duration_s FROM runs "
+                "WHERE ? IS NULL OR experiment = ? ORDER BY created_at DESC LIMIT ?",
+                [experiment, experiment, limit],
+            ).fetchall()
+            names = ("run_id", "experiment", "pair", "params", "created_at", "duration_s")
+            return [dict(zip(names, row)) for row in rows]
+
+        return self._retrying(work)
+
+    def answer_rows(self, run_id: str) -> list[tuple[str, str, float, int | None]]:
+        return self._retrying(
+            lambda con: con.execute(
+                "SELECT side, answer, probability, count FROM answers WHERE run_id = ? ORDER BY side, answer",
+                [run_id],
+            ).fetchall()
+        )
+
+    def count_runs(self) -> int:
+        return self._retrying(lambda con: con.execute("SELECT count(*) FROM runs").fetchone()[0])
+
+    def schema_version(self) -> int:
+        return int(self._retrying(
+            lambda con: con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        ))
