@@ -111,5 +111,6 @@ def run_experiment(
             "prompt": prompt.text,
         } | outcome
     result["duration_s"] = time.monotonic() - started
+    result = json.loads(json.dumps(result))  # a fresh result looks exactly like a cached one
     store.save_run(result, key, result["duration_s"])
     return result | {"cached": False}

@@ -1,0 +1,63 @@
+"""The CLI's JSON contract and its errors, as a user runs it: a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "unpredict_core", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_help():
+    out = cli("--help")
+    assert out.returncode == 0 and "run" in out.stdout
+
+
+@pytest.mark.real_models
+def test_exact_run_json_contract_and_cache_hit():
+    first = cli("run", "random-integers", "--pair", "default", "--mode", "exact", "--json")
+    assert first.returncode == 0, first.stderr
+    result = json.loads(first.stdout)
+    assert {"run_id", "experiment", "cached", "sides"} <= set(result)
+    assert result["experiment"] == "random-integers" and result["cached"] is False
+    for role, fmt in (("base", "plain"), ("aligned", "chat")):
+        side = result["sides"][role]
+        assert side["format"] == fmt and side["model"] and side["prompt"]
+        assert set(side["answers"]) == {str(i) for i in range(11)}
+        assert sum(side["answers"].values()) == pytest.approx(1.0)
+        assert 0 < side["coverage"] <= 1
+        assert {"chi2", "p_value", "kl", "tv", "entropy_bits", "p7"} <= set(side["metrics"])
+    assert "%" in first.stderr, "progress goes to stderr"
+    again = json.loads(cli("run", "random-integers", "--json").stdout)
+    assert again["cached"] is True and again["run_id"] == result["run_id"]
+
+
+@pytest.mark.real_models
+def test_sampled_run_adds_counts_and_invalid():
+    out = cli("run", "random-integers", "--mode", "sampled", "--n", "12", "--seed", "5", "--json")
+    assert out.returncode == 0, out.stderr
+    for side in json.loads(out.stdout)["sides"].values():
+        assert sum(side["counts"].values()) <= 12 and isinstance(side["invalid"], int)
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--mode", "sampled", "--n", "0"], "n must be between"),
+        (["--mode", "sampled", "--n", "100000000"], "n must be between"),
+        (["--pair", "no-such-pair"], "Unknown pair"),
+        (["--base", "/nonexistent/model", "--aligned", "/nonexistent/other"], "not found"),
+        (["--base", "/tmp"], "Give both"),
+        (["--pair", "llama-3.1-8b-instruct"], "not in the local Hugging Face cache"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message_and_no_traceback(args, message):
+    out = cli("run", "random-integers", *args)
+    assert out.returncode == 2
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
