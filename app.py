@@ -1,0 +1,56 @@
+"""Home page of the dashboard (`streamlit run app.py`). Pages in pages/ are found automatically."""
+
+import streamlit as st
+
+from unpredict_core.errors import UnpredictError
+from unpredict_ui.resources import store
+from unpredict_ui.sidebar import pick_pair
+
+st.set_page_config(page_title="unpredict", page_icon="🎲", layout="wide")
+choice = pick_pair()
+
+st.title("unpredict: are base models better at being unpredictable?")
+st.markdown(
+    """
+West & Potts, *Base Models Beat Aligned Models at Randomness and Creativity*
+(arXiv 2505.00047, COLM 2025) compared Llama-3.1 base models with their aligned versions
+(Meta's Instruct and the Tulu-3 SFT, DPO and RLVR stages) on tasks that reward unpredictability:
+drawing random numbers, rock-paper-scissors and hide-and-seek against an adversary, and writing
+original poems. Aligned models over-produced 7 and avoided repeats, became predictable in games,
+and wrote poems that raters found pleasant rather than original. Better benchmark scores went with
+worse unpredictability.
+
+This dashboard reruns such experiments on a base/aligned pair of your choice, on this machine.
+"""
+)
+
+st.subheader("The pair you picked")
+if choice.pair is None or choice.problem:
+    st.error(choice.problem)
+else:
+    for role in ("base", "aligned"):
+        spec = choice.pair.side(role)
+        st.markdown(f"- **{role.title()}:** {spec.label} · prompt format `{choice.formats[role]}`")
+    if choice.pair.note:
+        st.info(choice.pair.note)
+
+st.subheader("Experiments")
+st.page_link(
+    "pages/1_Random_Numbers.py", label="Random numbers: answer distributions over 0–10", icon=":material/casino:"
+)
+
+st.subheader("How to read the numbers")
+st.markdown(
+    """
+- **Measured here**: every result is computed on this machine from the models you picked and is
+  labelled so; nothing on these pages is copied from the paper.
+- **Exact** answer distributions come from the models' logits, not from sampling. **Coverage** is
+  the share of a model's probability that lands on a clean valid answer; small instruct models
+  often put most of it elsewhere, so it is always shown.
+- Results are cached: the same models, prompts and parameters are answered at once.
+"""
+)
+try:
+    st.caption(f"{store().count_runs():,} runs stored in {store().path}.")
+except UnpredictError as exc:
+    st.error(str(exc))

@@ -1,0 +1,64 @@
+"""Random numbers: ask both sides of the pair for an integer from 0 to 10 and compare the answers."""
+
+import streamlit as st
+
+from unpredict_core.experiments import random_integers
+from unpredict_ui.inputs import request_editors
+from unpredict_ui.results import show_random_integers
+from unpredict_ui.running import keep_result, kept_result, run_with_progress, settings_of
+from unpredict_ui.sidebar import pick_pair
+from unpredict_ui.state import kept_key
+
+PAGE = "random_numbers"
+MODES = {
+    "exact": "Exact: P(each answer) from the logits",
+    "sampled": "Sampled: n answers, as in the paper",
+    "sequences": "Sequences of ten: repetitions",
+}
+
+st.set_page_config(page_title="Random numbers · unpredict", page_icon="🎲", layout="wide")
+choice = pick_pair()
+
+st.title("Random numbers")
+st.markdown(
+    "Both models are asked for a random integer from 0 to 10. A fair random draw gives every "
+    "answer 1/11 ≈ 9.1 %. The paper found aligned models over-produce **7** and avoid repeats in "
+    "sequences, while base models come closer to uniform. **Exact** mode reads each model's "
+    "probability of every answer from its logits (one forward pass, no sampling); **sampled** "
+    "mode draws answers at temperature 1 like the paper; **sequences** asks for ten numbers at once."
+)
+
+mode = st.radio("Mode", list(MODES), format_func=MODES.get, horizontal=True, key=kept_key(PAGE, "mode"))
+left, right = st.columns(2)
+n = left.number_input(
+    "n: valid answers to sample",
+    1,
+    random_integers.MAX_N,
+    random_integers.PAPER_N,
+    step=100,
+    key=kept_key(PAGE, "n"),
+    disabled=mode == "exact",
+    help="Exact mode needs no samples; its intervals show what a 1,500-sample replication would give.",
+)
+seed = right.number_input("Seed", 0, 2**31 - 1, 0, key=kept_key(PAGE, "seed"))
+if mode != "exact":
+    st.caption(
+        "Sampling draws about n ÷ coverage continuations per side: on a CPU, a model with a few "
+        "percent coverage needs hours for n = 1,500. Run exact mode first to see each side's coverage."
+    )
+params = random_integers.Params(mode=mode, n=int(n), seed=int(seed))
+requests = request_editors(PAGE, choice, params, random_integers.default_request)
+settings = settings_of(choice, params, requests)
+
+if not choice.ready:
+    st.warning("**Run** is off until both models of the pair can be loaded here: see the sidebar.")
+if st.button("Run", type="primary", key=f"{PAGE}.run", disabled=not choice.ready):
+    result = run_with_progress(random_integers.NAME, choice, params, requests)
+    if result is not None:
+        keep_result(PAGE, result, settings)
+
+result = kept_result(PAGE, settings)
+if result is not None:
+    show_random_integers(result)
+elif choice.ready:
+    st.info("Press **Run** to measure both models. The first run loads them (seconds once converted).")

@@ -1,0 +1,32 @@
+"""Inputs shared by experiment pages."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+
+import streamlit as st
+
+from unpredict_core.runs import ROLES
+
+from .sidebar import PairChoice
+from .state import kept_key
+
+
+def request_editors(
+    page: str, choice: PairChoice, params, default_request: Callable[[object, str], str]
+) -> dict[str, str]:
+    """Each side's request text, editable; the default is the experiment's text for that side's
+    format. A key per (kind, format) means switching the format brings back its own text."""
+    texts = {}
+    with st.expander("Request text sent to each side (editable)"):
+        st.caption(
+            "The base side gets it as plain text to continue; a chat side gets it through "
+            "the model's chat template. The exact model input is shown with the results."
+        )
+        for column, role in zip(st.columns(2), ROLES, strict=True):
+            fmt = choice.formats.get(role) or ("chat" if role == "aligned" else "plain")
+            default = default_request(params, fmt)
+            key = kept_key(page, "request", role, fmt, f"{zlib.crc32(default.encode()):08x}")
+            texts[role] = column.text_area(f"{role.title()} request ({fmt})", value=default, key=key, height=110)
+    return texts

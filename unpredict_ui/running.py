@@ -1,0 +1,68 @@
+"""Run an experiment from a page: a progress bar while it works, a message (never a traceback)
+when it fails, and the result kept in session state so it survives widget changes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import streamlit as st
+
+from unpredict_core.errors import UnpredictError
+from unpredict_core.runs import run_experiment
+
+from .resources import backends, store
+from .sidebar import PairChoice
+
+log = logging.getLogger(__name__)
+
+
+def settings_of(choice: PairChoice, params, requests: dict[str, str]) -> dict[str, Any]:
+    """Everything that determines a run, to tell whether a kept result still matches the widgets."""
+    name = choice.pair.name if choice.pair else None
+    return {"pair": name, "formats": choice.formats, "params": params.as_dict(), "requests": requests}
+
+
+def run_with_progress(experiment: str, choice: PairChoice, params, requests: dict[str, str]) -> dict | None:
+    """The run's result, or None after showing why it failed."""
+    bar = st.progress(0.0, text="Starting…")
+
+    def report(fraction: float, message: str) -> None:
+        bar.progress(min(1.0, max(0.0, fraction)), text=message)
+
+    try:
+        db = store()
+        for notice in db.notices:
+            st.warning(notice)
+        return run_experiment(
+            experiment,
+            choice.pair,
+            params,
+            store=db,
+            load=backends(),
+            formats=choice.formats,
+            requests=requests,
+            progress=report,
+        )
+    except UnpredictError as exc:
+        st.error(str(exc))
+    except Exception as exc:  # a bug: the log keeps the traceback, the page a readable line
+        log.exception("run of %s failed", experiment)
+        st.error(f"Unexpected error ({type(exc).__name__}): {exc}. The details are in the server log.")
+    finally:
+        bar.empty()
+    return None
+
+
+def keep_result(state_key: str, result: dict, settings: dict[str, Any]) -> None:
+    st.session_state[state_key] = {"result": result, "settings": settings}
+
+
+def kept_result(state_key: str, settings: dict[str, Any]) -> dict | None:
+    """The last result of this page; says so when the widgets have moved on since."""
+    kept = st.session_state.get(state_key)
+    if kept is None:
+        return None
+    if kept["settings"] != settings:
+        st.info("The settings have changed since this result was measured: press **Run** to update it.")
+    return kept["result"]
