@@ -111,3 +111,22 @@ def test_sampled_answers_agree_with_the_exact_distribution(tiny):
     assert valid / len(texts) == pytest.approx(scores.coverage, abs=4 * np.sqrt(0.25 / len(texts)))
     result = chi2_consistency(counts, [scores.raw[a] for a in ANSWERS])
     assert result.pvalue > 1e-3, (counts, scores.normalised())
+
+
+def test_prefix_reuse_stays_exact_past_a_sliding_window():
+    """A history growing round by round, far beyond an 8-token sliding window (as gemma-3's
+    512-token window in a long game): reused scores equal fresh ones, and reuse happened."""
+    from tests.tiny_model import tiny_sliding_backend
+
+    reused = tiny_sliding_backend()
+    history, previous = "game:", []
+    for round_index in range(12):
+        prompt = reused.render(history + " next", "plain")
+        ids = reused.encode(prompt)
+        shared = next((i for i, (a, b) in enumerate(zip(previous, ids)) if a != b), min(len(previous), len(ids)))
+        before = reused.prefill_tokens
+        got = reused.score_choices(prompt, ANSWERS)
+        fresh = tiny_sliding_backend().score_choices(prompt, ANSWERS)
+        assert np.allclose([got.raw[a] for a in ANSWERS], [fresh.raw[a] for a in ANSWERS], rtol=1e-4, atol=1e-10)
+        assert reused.prefill_tokens - before == len(ids) - shared, "only the new tokens are encoded"
+        history, previous = history + f" r{round_index % 10} p s.", ids

@@ -62,3 +62,24 @@ def save_tiny(folder: Path, chat_template: bool = True) -> Path:
     build_model(len(tokenizer)).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+def tiny_sliding_backend(window: int = 8, seed: int = 0):
+    """A tiny Gemma-3 with a short sliding window, to test KV reuse past the window."""
+    import torch
+    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
+
+    from unpredict_core.hf_backend import TransformersBackend
+
+    tokenizer = build_tokenizer()
+    torch.manual_seed(seed)
+    config = Gemma3TextConfig(
+        vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=3,
+        num_attention_heads=4, num_key_value_heads=2, head_dim=8, sliding_window=window,
+        layer_types=["sliding_attention", "full_attention", "sliding_attention"],
+        max_position_embeddings=512, bos_token_id=1, eos_token_id=2, pad_token_id=0,
+    )
+    model = Gemma3ForCausalLM(config).eval()
+    with torch.no_grad():
+        model.lm_head.weight.mul_(30.0)
+    return TransformersBackend(model, tokenizer, label="tiny-gemma", identity=f"tiny-gemma:{seed}")

@@ -34,6 +34,7 @@ class _Prefix:
     ids: list[int]
     cache: object  # transformers DynamicCache after `ids`
     last_logits: torch.Tensor  # (V,) next-token logits after `ids`
+    rollback: int  # tokens that can be cropped off exactly (see `_prefill`)
 
 
 class TransformersBackend:
@@ -48,6 +49,7 @@ class TransformersBackend:
         self._lock = threading.RLock()  # one model, many dashboard sessions
         self._prefix: _Prefix | None = None
         self._extends: torch.Tensor | None = None
+        self._split_ok: bool | None = None
         self.prefill_tokens = 0  # tokens encoded by prefills: benchmarks read it
 
     @property
@@ -91,29 +93,34 @@ class TransformersBackend:
     # -- forward passes -------------------------------------------------------------------------
     @torch.inference_mode()
     def _prefill(self, ids: list[int]) -> _Prefix:
-        """KV cache and next-token logits after `ids`, reusing the longest cached prefix."""
+        """KV cache and next-token logits after `ids`, reusing the longest cached prefix.
+
+        Sliding-window layers keep only their window, so the cache records the past and can roll
+        back at most the tokens added since its last crop (`rollback`); beyond that, re-encode.
+        """
         from transformers import DynamicCache
 
-        start, cache = 0, None
+        start, cache, rollback = 0, None, 0
         old = self._prefix
         if old is not None:
             common = _common_prefix(old.ids, ids)
             if common == len(old.ids) == len(ids):
                 return old
-            if common > 0 and getattr(old.cache, "is_croppable", False):
-                # keep at least one new token to produce logits for the last position
-                start = min(common, len(ids) - 1)
+            start = min(common, len(ids) - 1)  # at least one new token, for the last logits
+            remove = len(old.ids) - start
+            if start > 0 and remove <= old.rollback:
                 cache = old.cache
-                try:
-                    cache.crop(start - len(old.ids))  # a negative count removes tokens
-                except RuntimeError:  # a sliding-window layer past its window cannot roll back
-                    start, cache = 0, None
+                if remove:
+                    cache.crop(-remove)
+                rollback = old.rollback if remove == 0 else 0
         if cache is None:
-            cache = DynamicCache(config=self.model.config)
+            start, cache = 0, DynamicCache(config=self.model.config)
+            cache.activate_past_recording()
         new = torch.tensor([ids[start:]], device=self.device)
-        out = self.model(input_ids=new, past_key_values=cache, use_cache=True)
+        out = self.model(input_ids=new, past_key_values=cache, use_cache=True, logits_to_keep=1)
         self.prefill_tokens += len(ids) - start
-        self._prefix = _Prefix(list(ids), out.past_key_values, out.logits[0, -1].float())
+        rollback += len(ids) - start
+        self._prefix = _Prefix(list(ids), out.past_key_values, out.logits[0, -1].float(), rollback)
         return self._prefix
 
     def _expanded(self, prefix: _Prefix, batch: int):
@@ -129,27 +136,70 @@ class TransformersBackend:
             ids = self.encode(prompt)
             prefix = self._prefill(ids)
             conts = [
-                (choice, self._continuation_ids(ids, prompt, variant + choice))
+                (choice, tuple(self._continuation_ids(ids, prompt, variant + choice)))
                 for choice in choices
                 for variant in ANSWER_PREFIXES
             ]
-            # Right padding is harmless under causal attention: no real position sees the pads.
-            width = max(len(c) for _, c in conts)
-            batch = torch.zeros((len(conts), width), dtype=torch.long, device=self.device)
-            for row, (_, cont) in enumerate(conts):
-                batch[row, : len(cont)] = torch.tensor(cont, device=self.device)
-            out = self.model(input_ids=batch, past_key_values=self._expanded(prefix, len(conts)))
-            logp = torch.log_softmax(out.logits.float(), dim=-1)  # (B, W, V)
+            node_logp = self._node_logprobs(prefix, [cont for _, cont in conts])
             first = torch.log_softmax(prefix.last_logits, dim=-1)  # (V,)
-            stop = ~self._extends_mask(logp.shape[-1])
+            stop = ~self._extends_mask(first.shape[-1])
             raw = {choice: 0.0 for choice in choices}
-            for row, (choice, cont) in enumerate(conts):
+            for choice, cont in conts:
                 total = first[cont[0]]
-                for pos in range(1, len(cont)):
-                    total = total + logp[row, pos - 1, cont[pos]]
-                total = total + torch.logsumexp(logp[row, len(cont) - 1][stop], dim=0)
+                for k in range(1, len(cont)):
+                    total = total + node_logp[cont[:k]][cont[k]]
+                total = total + torch.logsumexp(node_logp[cont][stop], dim=0)
                 raw[choice] += float(total.exp())
         return ChoiceScores(raw)
+
+    def _node_logprobs(self, prefix: _Prefix, conts: list[tuple[int, ...]]) -> dict[tuple[int, ...], torch.Tensor]:
+        """Next-token log-probabilities after every prefix (node) of every continuation.
+
+        The continuations form a trie ("1" is a prefix of "10"; " 1" and " 2" share " "), so only
+        the rows not contained in another are run, and the output head (the costliest part with a
+        262k vocabulary) is applied once per distinct node, never to padding.
+        """
+        rows: list[tuple[int, ...]] = []
+        for cont in sorted(set(conts), key=len, reverse=True):
+            if not any(row[: len(cont)] == cont for row in rows):
+                rows.append(cont)
+        where: dict[tuple[int, ...], tuple[int, int]] = {}
+        for r, row in enumerate(rows):
+            for k in range(1, len(row) + 1):
+                where.setdefault(row[:k], (r, k - 1))
+        # Right padding is harmless under causal attention: no real position sees the pads.
+        batch = torch.zeros((len(rows), max(map(len, rows))), dtype=torch.long, device=self.device)
+        for r, row in enumerate(rows):
+            batch[r, : len(row)] = torch.tensor(row, device=self.device)
+        nodes = list(where)
+        row_index = torch.tensor([where[n][0] for n in nodes], device=self.device)
+        pos_index = torch.tensor([where[n][1] for n in nodes], device=self.device)
+        cache = self._expanded(prefix, len(rows))
+        if self._head_split_ok():
+            hidden = self.model.get_decoder()(input_ids=batch, past_key_values=cache).last_hidden_state
+            logits = self._head(hidden[row_index, pos_index])
+        else:
+            logits = self.model(input_ids=batch, past_key_values=cache).logits[row_index, pos_index]
+        logp = torch.log_softmax(logits.float(), dim=-1)
+        return {node: logp[i] for i, node in enumerate(nodes)}
+
+    def _head(self, hidden: torch.Tensor) -> torch.Tensor:
+        logits = self.model.get_output_embeddings()(hidden)
+        cap = getattr(self.model.config, "final_logit_softcapping", None)
+        return torch.tanh(logits / cap) * cap if cap else logits
+
+    def _head_split_ok(self) -> bool:
+        """Whether decoder + output head reproduces the model's own logits (checked once), so
+        the head can be applied to selected positions only. Otherwise use full logits."""
+        if self._split_ok is None:
+            probe = torch.tensor([[1, 2, 3]], device=self.device)
+            try:
+                full = self.model(input_ids=probe).logits[0].float()
+                split = self._head(self.model.get_decoder()(input_ids=probe).last_hidden_state)[0].float()
+                self._split_ok = bool(torch.allclose(full, split, atol=1e-3, rtol=1e-3))
+            except (AttributeError, TypeError, RuntimeError):
+                self._split_ok = False
+        return self._split_ok
 
     @torch.inference_mode()
     def sample(
