@@ -11,7 +11,7 @@ import json
 import sys
 
 from .errors import UnpredictError
-from .experiments import EXPERIMENTS, random_integers
+from .experiments import EXPERIMENTS, hide_and_seek, random_integers, rps
 from .models import PRESETS, custom_pair, get_pair
 from .progress import stderr_progress
 
@@ -28,6 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--n", type=int, default=random_integers.PAPER_N, help="valid answers to sample")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--max-attempts", type=int, default=0, help="cap on samples drawn (0: 20·n)")
+    run.add_argument("--adversary", default="greedy", help="rps: greedy, frequency, markov1, markov2, iocaine, random")
+    run.add_argument("--seeker", default="greedy", help="hide-and-seek: same choices as --adversary")
+    run.add_argument("--rounds", type=int, default=50, help="rps / hide-and-seek: rounds per game")
+    run.add_argument("--spots", type=int, default=7, help="hide-and-seek: hiding spots")
     run.add_argument("--base-format", choices=["plain", "chat"], help="override the base side's format")
     run.add_argument("--aligned-format", choices=["plain", "chat"], help="override the aligned side's format")
     run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
@@ -45,12 +49,20 @@ def _pair(args):
     return get_pair(args.pair)
 
 
+def params_for(args):
+    if args.experiment == rps.NAME:
+        return rps.Params(adversary=args.adversary, rounds=args.rounds, seed=args.seed)
+    if args.experiment == hide_and_seek.NAME:
+        return hide_and_seek.Params(seeker=args.seeker, spots=args.spots, rounds=args.rounds, seed=args.seed)
+    return random_integers.Params(mode=args.mode, n=args.n, seed=args.seed, max_attempts=args.max_attempts)
+
+
 def cmd_run(args) -> dict:
     from .loading import BackendCache
     from .runs import run_experiment
     from .store import Store
 
-    params = random_integers.Params(mode=args.mode, n=args.n, seed=args.seed, max_attempts=args.max_attempts)
+    params = params_for(args)
     formats = {role: fmt for role, fmt in (("base", args.base_format), ("aligned", args.aligned_format)) if fmt}
     store = Store()
     for notice in store.notices:
@@ -65,8 +77,10 @@ def print_summary(result: dict) -> None:
     print(f"{result['experiment']} · pair {result['pair']} · run {result['run_id']}"
           f"{' (cached)' if result['cached'] else ''}")
     for role, side in result["sides"].items():
-        metrics = ", ".join(f"{k}={v:.4g}" for k, v in side.get("metrics", {}).items())
-        print(f"  {role:8s} {side['model']} [{side['format']}] coverage={side['coverage']:.3f}  {metrics}")
+        numbers = side.get("metrics") or {k: side[k] for k in ("net_score", "expected_net_score", "found_rate") if k in side}
+        metrics = ", ".join(f"{k}={v:.4g}" for k, v in numbers.items())
+        coverage = side.get("coverage", side.get("min_coverage"))
+        print(f"  {role:8s} {side['model']} [{side['format']}] coverage={coverage:.3f}  {metrics}")
         if side.get("format_note"):
             print(f"           note: {side['format_note']}")
 

@@ -235,6 +235,9 @@ class TransformersBackend:
             token = torch.where(finished, torch.full_like(token, eos[0]), token)
             steps.append(token)
             finished |= torch.isin(token, torch.tensor(eos, device=self.device))
+            if settings.stop and len(steps) % 4 == 0:  # a row that wrote a stop string is done
+                texts = self.tokenizer.batch_decode(torch.stack(steps, dim=1).tolist())
+                finished |= torch.tensor([any(x in t for x in settings.stop) for t in texts], device=self.device)
             if finished.all() or len(steps) == settings.max_new_tokens:
                 break
             out = self.model(input_ids=token[:, None], past_key_values=cache, use_cache=True)

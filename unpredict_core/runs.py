@@ -99,16 +99,12 @@ def run_experiment(
         side = sides[role]
         part = scaled(progress, index / len(ROLES), (index + 1) / len(ROLES))
         backend = load(side.spec, scaled(part, 0.0, 0.3))
-        prompt = backend.render(side.request, side.fmt)
-        outcome = module.run_side(backend, prompt, params, scaled(part, 0.3, 1.0))
+        outcome = module.run_side(backend, side.fmt, side.request, params, scaled(part, 0.3, 1.0))
         result["sides"][role] = {
             "model": side.spec.label,
             "identity": backend.identity,
             "request": side.request,
             "requested_format": side.fmt,
-            "format": prompt.format,
-            "format_note": prompt.note,
-            "prompt": prompt.text,
         } | outcome
     result["duration_s"] = time.monotonic() - started
     result = json.loads(json.dumps(result))  # a fresh result looks exactly like a cached one

@@ -22,7 +22,7 @@ import duckdb
 from .errors import StoreError
 from .paths import db_path, ensure_writable_dir
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LOCK_WAIT_S = 30.0
 T = TypeVar("T")
 
@@ -38,8 +38,21 @@ _SCHEMA_V1 = [
         run_id VARCHAR, side VARCHAR, answer VARCHAR, probability DOUBLE, count BIGINT,
         PRIMARY KEY (run_id, side, answer))""",
 ]
+_SCHEMA_V2 = [
+    """CREATE TABLE IF NOT EXISTS rounds (
+        run_id VARCHAR, side VARCHAR, round INTEGER, p VARCHAR, coverage DOUBLE, model_move VARCHAR,
+        opponent_move VARCHAR, outcome VARCHAR, PRIMARY KEY (run_id, side, round))""",
+]
 # version → statements that bring a database from version-1 to version
-MIGRATIONS: dict[int, list[str]] = {1: _SCHEMA_V1}
+MIGRATIONS: dict[int, list[str]] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
+
+
+def _round_row(run_id: str, side: str, index: int, r: dict) -> list:
+    """One game round in game-neutral columns (RPS names moves, hide-and-seek names spots)."""
+    model_move = r.get("model_move", r.get("hide"))
+    opponent_move = r.get("adversary_move", r.get("seek"))
+    outcome = r.get("outcome") or ("loss" if r.get("found") else "win")
+    return [run_id, side, index, json.dumps(r["p"]), r.get("coverage"), model_move, opponent_move, outcome]
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -156,11 +169,18 @@ class Store:
                      data["prompt"], data.get("coverage"), json.dumps(data.get("metrics", {}))],
                 )
                 counts = data.get("counts", {})
-                con.executemany(
-                    "INSERT INTO answers VALUES (?, ?, ?, ?, ?)",
-                    [[result["run_id"], side, answer, p, counts.get(answer)]
-                     for answer, p in data.get("answers", {}).items()],
-                )
+                answers = data.get("answers", {})
+                if answers:
+                    con.executemany(
+                        "INSERT INTO answers VALUES (?, ?, ?, ?, ?)",
+                        [[result["run_id"], side, answer, p, counts.get(answer)] for answer, p in answers.items()],
+                    )
+                rounds = data.get("rounds", [])
+                if rounds:
+                    con.executemany(
+                        "INSERT INTO rounds VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [_round_row(result["run_id"], side, i + 1, r) for i, r in enumerate(rounds)],
+                    )
             return True
 
         return self._retrying(work)
@@ -181,6 +201,15 @@ class Store:
         return self._retrying(
             lambda con: con.execute(
                 "SELECT side, answer, probability, count FROM answers WHERE run_id = ? ORDER BY side, answer",
+                [run_id],
+            ).fetchall()
+        )
+
+    def round_rows(self, run_id: str) -> list[tuple]:
+        return self._retrying(
+            lambda con: con.execute(
+                "SELECT side, round, p, coverage, model_move, opponent_move, outcome FROM rounds "
+                "WHERE run_id = ? ORDER BY side, round",
                 [run_id],
             ).fetchall()
         )

@@ -1,15 +1,16 @@
 """Experiments, one file each. Each module provides NAME, VERSION, a frozen `Params` dataclass with
-`validate()` and `as_dict()`, `default_request(params, fmt)` and `run_side(backend, prompt, params,
-progress)` returning one side's JSON-ready result."""
+`validate()` and `as_dict()`, `default_request(params, fmt)` and `run_side(backend, fmt, request, params,
+progress)` returning one side's JSON-ready result, including the rendered `prompt`, its `format`
+and `format_note`."""
 
 from __future__ import annotations
 
 from types import ModuleType
 
 from ..errors import InvalidParameter
-from . import random_integers
+from . import hide_and_seek, random_integers, rps
 
-EXPERIMENTS: dict[str, ModuleType] = {random_integers.NAME: random_integers}
+EXPERIMENTS: dict[str, ModuleType] = {m.NAME: m for m in (random_integers, rps, hide_and_seek)}
 
 
 def get_experiment(name: str) -> ModuleType:

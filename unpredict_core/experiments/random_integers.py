@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..backend import ModelBackend, RenderedPrompt, SampleSettings, parse_choice
+from ..backend import ModelBackend, PromptFormat, RenderedPrompt, SampleSettings, parse_choice
 from ..errors import InvalidParameter
 from ..metrics import (
     PAPER_N,
@@ -27,7 +27,7 @@ from ..metrics import (
 from ..progress import ProgressFn, no_progress
 
 NAME = "random-integers"
-VERSION = "1"  # bump when a change alters results, so old cache entries are not reused
+VERSION = "2"  # bump when a change alters results, so old cache entries are not reused
 ANSWERS = tuple(str(i) for i in range(11))
 SEQUENCE_LENGTH = 10
 MAX_N = 100_000
@@ -101,7 +101,8 @@ def run_exact(backend: ModelBackend, prompt: RenderedPrompt, params: Params, pro
 
 
 def run_sampled(backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress) -> dict:
-    settings = SampleSettings(max_new_tokens=6)
+    # a prefix character, up to two digits and one terminator: at most 4 tokens
+    settings = SampleSettings(max_new_tokens=4)
     counts, invalid, attempts, examples = _sample_until(
         backend, prompt, params, settings, lambda text: parse_choice(text, ANSWERS), progress
     )
@@ -139,7 +140,7 @@ def parse_sequence(text: str) -> tuple[int, ...] | None:
 
 
 def run_sequences(backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress) -> dict:
-    settings = SampleSettings(max_new_tokens=40, stop=("\n\n",))
+    settings = SampleSettings(max_new_tokens=40, stop=("\n\n",))  # ten numbers fit in 40 tokens
     counts, invalid, attempts, examples = _sample_until(backend, prompt, params, settings, parse_sequence, progress)
     sequences = [list(seq) for seq, k in counts.items() for _ in range(k)]
     if not sequences:
@@ -192,5 +193,7 @@ def _sample_until(backend, prompt, params: Params, settings, parse, progress: Pr
 RUNNERS = {"exact": run_exact, "sampled": run_sampled, "sequences": run_sequences}
 
 
-def run_side(backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress) -> dict:
-    return RUNNERS[params.mode](backend, prompt, params, progress)
+def run_side(backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress) -> dict:
+    prompt = backend.render(request, fmt)
+    shown = {"format": prompt.format, "format_note": prompt.note, "prompt": prompt.text}
+    return shown | RUNNERS[params.mode](backend, prompt, params, progress)

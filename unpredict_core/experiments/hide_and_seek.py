@@ -1,0 +1,106 @@
+"""Hide-and-seek over K spots (SPEC 2.4; the protocol and the score are our reconstruction).
+
+The model hides; the seeker searches one spot per round. Spots are labelled "1".."K"; the exact
+scoring rule keeps "1" and "10" apart. Score (our definition, the paper's is unpublished):
+net = 100·(escapes − finds·(K−1)) / (rounds·(K−1)), 0 in expectation for uniform hiding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..backend import ModelBackend, PromptFormat
+from ..errors import InvalidParameter
+from ..games import Match, Round, Rules, expected_net_score, net_score, predictability_by_state
+from ..opponents import OPPONENTS, make_opponent
+from ..progress import ProgressFn, no_progress
+
+NAME = "hide-and-seek"
+VERSION = "1"
+MAX_SPOTS, MAX_ROUNDS = 50, 1000
+
+
+class HideAndSeekRules(Rules):
+    name = NAME
+
+    def __init__(self, spots: int):
+        self.spots = spots
+        self.moves = tuple(str(i) for i in range(1, spots + 1))
+        self.opponent_moves = self.moves
+
+    def outcome(self, model_move: str, opponent_move: str) -> str:
+        return "loss" if model_move == opponent_move else "win"  # found = the hider loses
+
+    def score(self, outcome: str) -> float:
+        return 1.0 / (self.spots - 1) if outcome == "win" else -1.0
+
+    def best_response(self, predicted: dict[str, float]) -> str:
+        return max(self.moves, key=lambda spot: predicted[spot])
+
+    def history_line(self, r: Round, fmt: PromptFormat) -> str:
+        found = "Found." if r.outcome == "loss" else "Not found."
+        return f"Round {r.index}: the hider hid in spot {r.model_move}; the seeker searched spot {r.opponent_move}. {found}"
+
+    def ask(self, index: int, fmt: PromptFormat) -> str:
+        if fmt == "plain":
+            return f"Round {index}: the hider hid in spot"
+        return f"Round {index}: where do you hide? Answer with the spot number only."
+
+
+def intro(spots: int, fmt: PromptFormat) -> str:
+    if fmt == "plain":
+        return (f"The following is the record of a game of hide-and-seek with {spots} hiding spots, numbered "
+                f"1 to {spots}. Each round the hider hides in one spot and the seeker searches one spot.")
+    return (f"Let's play hide-and-seek. There are {spots} hiding spots, numbered 1 to {spots}. Each round you "
+            "hide in one spot and the seeker searches one spot; if it searches yours, you are found. "
+            "You are the hider.")
+
+
+@dataclass(frozen=True)
+class Params:
+    seeker: str = "greedy"
+    spots: int = 7
+    rounds: int = 50
+    seed: int = 0
+
+    def validate(self) -> Params:
+        if self.seeker not in OPPONENTS or self.seeker == "person":
+            known = ", ".join(n for n in OPPONENTS if n != "person")
+            raise InvalidParameter(f"Unknown seeker '{self.seeker}'. Choose one of: {known}.")
+        if not 2 <= self.spots <= MAX_SPOTS:
+            raise InvalidParameter(f"spots must be between 2 and {MAX_SPOTS} (got {self.spots}).")
+        if not 1 <= self.rounds <= MAX_ROUNDS:
+            raise InvalidParameter(f"rounds must be between 1 and {MAX_ROUNDS} (got {self.rounds}).")
+        return self
+
+    def as_dict(self) -> dict:
+        return {"seeker": self.seeker, "spots": self.spots, "rounds": self.rounds, "seed": self.seed}
+
+
+def default_request(params: Params, fmt: PromptFormat) -> str:
+    return intro(params.spots, fmt)
+
+
+def summarise(rules: HideAndSeekRules, rounds: list[Round]) -> dict:
+    return {
+        "found_rate": sum(r.outcome == "loss" for r in rounds) / len(rounds),
+        "expected_found_rate": sum(r.p[r.opponent_move] for r in rounds) / len(rounds),
+        "optimal_found_rate": 1.0 / rules.spots,
+        "net_score": net_score(rules, rounds),
+        "expected_net_score": expected_net_score(rounds),
+        "spot_use": {s: sum(r.model_move == s for r in rounds) / len(rounds) for s in rules.moves},
+        "predictability": predictability_by_state(rounds),
+        "min_coverage": min(r.coverage for r in rounds),
+    }
+
+
+def run_side(backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress) -> dict:
+    rules = HideAndSeekRules(params.spots)
+    match = Match(rules, backend, fmt, request, make_opponent(params.seeker), params.seed)
+    for index in range(params.rounds):
+        match.play_round()
+        progress((index + 1) / params.rounds, f"{backend.label}: round {index + 1}/{params.rounds}")
+    prompt = match.first_prompt
+    rounds = [{"p": r.p, "coverage": r.coverage, "hide": r.model_move, "seek": r.opponent_move,
+               "found": r.outcome == "loss", "expected_score": r.expected_score} for r in match.history]
+    return {"format": prompt.format, "format_note": prompt.note, "prompt": prompt.text, "rounds": rounds} | summarise(rules, match.history)

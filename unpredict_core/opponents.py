@@ -1,0 +1,125 @@
+"""Opponents for the repeated games. Each predicts the model's next move and best-responds.
+
+- `greedy` (the paper's): reads the model's exact move probabilities this round.
+- `frequency`, `markov1`, `markov2`: see only the history of the model's moves.
+- `iocaine`: an Iocaine-Powder-style meta predictor that follows whichever of several history
+  predictors has been guessing the model's moves best lately.
+- `random`: uniform over its moves (the control: no opponent can do better against uniform play).
+- `person`: a human's move, given from outside (play-yourself mode).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from .errors import InvalidParameter
+from .games import Opponent, Round, Rules
+
+
+def _normalise(counts: dict[str, float], moves: Sequence[str]) -> dict[str, float]:
+    total = sum(counts.get(m, 0.0) for m in moves)
+    if total <= 0:
+        return {m: 1.0 / len(moves) for m in moves}
+    return {m: counts.get(m, 0.0) / total for m in moves}
+
+
+class Greedy(Opponent):
+    name = "greedy"
+    description = "reads the model's move probabilities and plays the best response (the paper's)"
+
+    def predict(self, p, history, rules):
+        return p
+
+
+class Frequency(Opponent):
+    name = "frequency"
+    description = "expects the model's most frequent move so far"
+
+    def predict(self, p, history, rules):
+        return _normalise(Counter(r.model_move for r in history), rules.moves)
+
+
+class Markov(Opponent):
+    """Expects what the model played after the same last `order` moves before."""
+
+    def __init__(self, order: int):
+        self.order = order
+        self.name = f"markov{order}"
+        self.description = f"expects what followed the model's last {order} move(s) before"
+
+    def predict(self, p, history, rules):
+        moves = [r.model_move for r in history]
+        if len(moves) <= self.order:
+            return Frequency().predict(p, history, rules)
+        context = tuple(moves[-self.order:])
+        following = Counter(
+            moves[i + self.order] for i in range(len(moves) - self.order) if tuple(moves[i : i + self.order]) == context
+        )
+        return _normalise(following, rules.moves) if following else Frequency().predict(p, history, rules)
+
+
+class RepeatLast(Opponent):
+    name = "repeat-last"
+    description = "expects the model to repeat its last move"
+
+    def predict(self, p, history, rules):
+        return _normalise({history[-1].model_move: 1.0}, rules.moves) if history else _normalise({}, rules.moves)
+
+
+class Iocaine(Opponent):
+    """Follows the history predictor with the best decayed record of guessing the model's move."""
+
+    name = "iocaine"
+    description = "meta predictor: follows whichever history predictor has guessed best lately"
+
+    def __init__(self, decay: float = 0.9):
+        self.decay = decay
+        self.predictors: list[Opponent] = [Frequency(), Markov(1), Markov(2), RepeatLast()]
+
+    def predict(self, p, history, rules):
+        scores = np.zeros(len(self.predictors))
+        for t in range(1, len(history)):
+            past = history[:t]
+            for k, predictor in enumerate(self.predictors):
+                guess = predictor.predict({}, past, rules)
+                hit = max(guess, key=guess.get) == history[t].model_move
+                scores[k] = self.decay * scores[k] + (1.0 if hit else 0.0)
+        return self.predictors[int(np.argmax(scores))].predict(p, history, rules)
+
+
+class Uniform(Opponent):
+    name = "random"
+    description = "uniform random moves (control)"
+
+    def predict(self, p, history, rules):
+        return _normalise({}, rules.moves)
+
+    def choose(self, p, history, rules, rng):
+        return rules.opponent_moves[int(rng.integers(len(rules.opponent_moves)))]
+
+
+class Person(Opponent):
+    name = "person"
+    description = "you: your move is typed or clicked"
+
+    def predict(self, p, history, rules):
+        raise InvalidParameter("A person's move must be given; the person opponent does not choose.")
+
+    def choose(self, p, history: Sequence[Round], rules: Rules, rng):
+        return self.predict(p, history, rules)
+
+
+OPPONENTS: dict[str, type[Opponent] | tuple] = {
+    "greedy": Greedy, "frequency": Frequency, "markov1": (Markov, 1), "markov2": (Markov, 2),
+    "iocaine": Iocaine, "random": Uniform, "person": Person,
+}
+
+
+def make_opponent(name: str) -> Opponent:
+    entry = OPPONENTS.get(name)
+    if entry is None:
+        raise InvalidParameter(f"Unknown opponent '{name}'. Choose one of: {', '.join(OPPONENTS)}.")
+    return entry[0](*entry[1:]) if isinstance(entry, tuple) else entry()
