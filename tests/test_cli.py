@@ -61,3 +61,39 @@ def test_bad_input_exits_2_with_a_message_and_no_traceback(args, message):
     assert out.returncode == 2
     assert message in out.stderr
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.real_models
+def test_rps_json_contract():
+    out = cli("run", "rps", "--pair", "default", "--adversary", "greedy", "--rounds", "2", "--seed", "1", "--json")
+    assert out.returncode == 0, out.stderr
+    for side in json.loads(out.stdout)["sides"].values():
+        assert isinstance(side["net_score"], float) and len(side["rounds"]) == 2
+        for r in side["rounds"]:
+            assert set(r["p"]) == {"rock", "paper", "scissors"}
+            assert r["outcome"] in {"win", "tie", "loss"} and r["model_move"] in r["p"] and r["adversary_move"] in r["p"]
+
+
+@pytest.mark.real_models
+def test_hide_and_seek_json_contract():
+    out = cli("run", "hide-and-seek", "--pair", "default", "--spots", "7", "--rounds", "2", "--seed", "1", "--json")
+    assert out.returncode == 0, out.stderr
+    for side in json.loads(out.stdout)["sides"].values():
+        assert 0 <= side["found_rate"] <= 1 and isinstance(side["net_score"], float)
+        for r in side["rounds"]:
+            assert set(r["p"]) == {str(i) for i in range(1, 8)} and isinstance(r["found"], bool)
+            assert r["hide"] in r["p"] and r["seek"] in r["p"]
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["rps", "--rounds", "0"], "rounds must be between"),
+        (["rps", "--adversary", "nobody"], "Unknown adversary"),
+        (["hide-and-seek", "--spots", "1"], "spots must be between"),
+        (["hide-and-seek", "--seeker", "nobody"], "Unknown seeker"),
+    ],
+)
+def test_bad_game_input_exits_2(args, message):
+    out = cli("run", *args)
+    assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr

@@ -62,3 +62,17 @@ def test_sampled_mode_and_sequences_run_on_the_real_pair(real_backends):
                                store=store, load=loader)
     base = sequences["sides"]["base"]
     assert len(base["repetitions"]) == 10 and sum(base["repetitions"]) == len(base["sequences"])
+
+
+@pytest.mark.parametrize("experiment", ["rps", "hide-and-seek"])
+def test_a_short_game_on_the_real_pair(real_backends, experiment):
+    from unpredict_core.experiments import hide_and_seek, rps
+
+    params = rps.Params(rounds=3, seed=2) if experiment == "rps" else hide_and_seek.Params(rounds=3, seed=2)
+    result = run_experiment(experiment, DEFAULT_PAIR, params, store=Store(), load=real_backends["loader"])
+    for side in result["sides"].values():
+        assert len(side["rounds"]) == 3
+        for r in side["rounds"]:
+            assert sum(r["p"].values()) == pytest.approx(1.0) and 0 < r["coverage"] <= 1
+        assert -100 <= side["net_score"] <= 100
+    assert "Round 1" in result["sides"]["base"]["prompt"]

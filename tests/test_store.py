@@ -111,3 +111,20 @@ def test_a_reader_process_and_a_writer_process_share_the_file(isolated_db):
     for proc, (out, err) in zip(procs, outputs):
         assert proc.returncode == 0, err
     assert Store(isolated_db).count_runs() == 15
+
+
+def test_a_version_1_database_migrates_and_keeps_its_runs(isolated_db):
+    import duckdb
+
+    from unpredict_core import store as store_module
+
+    con = duckdb.connect(str(isolated_db))
+    for statement in store_module.MIGRATIONS[1]:
+        con.execute(statement)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.execute("INSERT INTO runs (run_id, cache_key, experiment) VALUES ('old', 'k', 'random-integers')")
+    con.close()
+    store = Store()
+    assert store.schema_version() == SCHEMA_VERSION
+    assert store.count_runs() == 1
+    assert store.round_rows("old") == []
