@@ -51,6 +51,7 @@ class TransformersBackend:
         self._extends: torch.Tensor | None = None
         self._split_ok: bool | None = None
         self.prefill_tokens = 0  # tokens encoded by prefills: benchmarks read it
+        self.reuse_prefix = True  # False re-encodes every prompt from scratch (benchmarks compare)
 
     @property
     def has_chat_template(self) -> bool:
@@ -101,7 +102,7 @@ class TransformersBackend:
         from transformers import DynamicCache
 
         start, cache, rollback = 0, None, 0
-        old = self._prefix
+        old = self._prefix if self.reuse_prefix else None
         if old is not None:
             common = _common_prefix(old.ids, ids)
             if common == len(old.ids) == len(ids):
@@ -124,7 +125,13 @@ class TransformersBackend:
         return self._prefix
 
     def _expanded(self, prefix: _Prefix, batch: int):
-        cache = copy.deepcopy(prefix.cache)
+        """The prefix cache repeated `batch` times, leaving the prefix's own tensors untouched.
+
+        `batch_repeat_interleave` rebinds each layer's tensors to new ones, so a shallow copy of
+        the cache and its layers is enough; a deep copy would copy a long history once more.
+        """
+        cache = copy.copy(prefix.cache)
+        cache.layers = [copy.copy(layer) for layer in prefix.cache.layers]
         cache.batch_repeat_interleave(batch)
         return cache
 
