@@ -70,16 +70,20 @@ def test_any_two_local_folders_run_end_to_end_and_a_missing_template_falls_back(
     assert sum(side["answers"].values()) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("params", [Params(mode="sampled", n=0), Params(mode="sampled", n=-5),
-                                    Params(mode="sampled", n=10**9), Params(mode="weird")])
+@pytest.mark.parametrize(
+    "params",
+    [Params(mode="sampled", n=0), Params(mode="sampled", n=-5), Params(mode="sampled", n=10**9), Params(mode="weird")],
+)
 def test_out_of_range_parameters(params):
     with pytest.raises(InvalidParameter):
         params.validate()
 
 
 def test_the_library_never_imports_streamlit():
-    code = ("import sys, unpredict_core, unpredict_core.cli, unpredict_core.runs, unpredict_core.loading, "
-            "unpredict_core.hf_backend, unpredict_core.store, unpredict_core.experiments; "
-            "print('streamlit' in sys.modules)")
+    code = (
+        "import sys, unpredict_core, unpredict_core.cli, unpredict_core.runs, unpredict_core.loading, "
+        "unpredict_core.hf_backend, unpredict_core.store, unpredict_core.experiments; "
+        "print('streamlit' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -10,7 +10,9 @@ import pytest
 
 
 def cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "unpredict_core", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "unpredict_core", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_help():
@@ -71,7 +73,9 @@ def test_rps_json_contract():
         assert isinstance(side["net_score"], float) and len(side["rounds"]) == 2
         for r in side["rounds"]:
             assert set(r["p"]) == {"rock", "paper", "scissors"}
-            assert r["outcome"] in {"win", "tie", "loss"} and r["model_move"] in r["p"] and r["adversary_move"] in r["p"]
+            assert (
+                r["outcome"] in {"win", "tie", "loss"} and r["model_move"] in r["p"] and r["adversary_move"] in r["p"]
+            )
 
 
 @pytest.mark.real_models

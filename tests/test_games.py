@@ -132,15 +132,27 @@ def test_spot_one_and_spot_ten_are_kept_apart():
 
 @pytest.mark.parametrize(
     "params",
-    [rps.Params(rounds=0), rps.Params(rounds=-3), rps.Params(adversary="nobody"), rps.Params(adversary="person"),
-     hs.Params(spots=1), hs.Params(spots=10_000), hs.Params(rounds=0), hs.Params(seeker="nobody")],
+    [
+        rps.Params(rounds=0),
+        rps.Params(rounds=-3),
+        rps.Params(adversary="nobody"),
+        rps.Params(adversary="person"),
+        hs.Params(spots=1),
+        hs.Params(spots=10_000),
+        hs.Params(rounds=0),
+        hs.Params(seeker="nobody"),
+    ],
 )
 def test_bad_game_parameters(params):
     with pytest.raises(InvalidParameter):
         params.validate()
 
 
-GAME_PAIR = ModelPair("scripted-games", ModelSpec("rock", "scripted", "rock"), ModelSpec("uniform", "scripted", "uniform", default_format="chat"))
+GAME_PAIR = ModelPair(
+    "scripted-games",
+    ModelSpec("rock", "scripted", "rock"),
+    ModelSpec("uniform", "scripted", "uniform", default_format="chat"),
+)
 
 
 class GameLoader:

@@ -84,8 +84,20 @@ def test_consistency_test_rejects_a_wrong_distribution_and_accepts_the_right_one
 
 @pytest.mark.parametrize(
     "text,answer",
-    [("7", "7"), (" 7", "7"), ("\n7.", "7"), ("10", "10"), ("1, 2", "1"), (" 10\n", "10"),
-     ("100", None), ("7a", None), ("  7", None), ("seven", None), ("", None), ("x7", None)],
+    [
+        ("7", "7"),
+        (" 7", "7"),
+        ("\n7.", "7"),
+        ("10", "10"),
+        ("1, 2", "1"),
+        (" 10\n", "10"),
+        ("100", None),
+        ("7a", None),
+        ("  7", None),
+        ("seven", None),
+        ("", None),
+        ("x7", None),
+    ],
 )
 def test_parse_choice_follows_the_exact_rule(text, answer):
     assert parse_choice(text, [str(i) for i in range(11)]) == answer

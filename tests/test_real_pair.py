@@ -53,13 +53,23 @@ def test_sampled_counts_agree_with_the_exact_distribution(real_backends):
 
 def test_sampled_mode_and_sequences_run_on_the_real_pair(real_backends):
     store, loader = Store(), real_backends["loader"]
-    sampled = run_experiment("random-integers", DEFAULT_PAIR, ri.Params(mode="sampled", n=20, seed=1, max_attempts=200),
-                             store=store, load=loader)
+    sampled = run_experiment(
+        "random-integers",
+        DEFAULT_PAIR,
+        ri.Params(mode="sampled", n=20, seed=1, max_attempts=200),
+        store=store,
+        load=loader,
+    )
     for side in sampled["sides"].values():
         assert sum(side["counts"].values()) + side["invalid"] == side["attempts"]
         assert sum(side["counts"].values()) <= 30
-    sequences = run_experiment("random-integers", DEFAULT_PAIR, ri.Params(mode="sequences", n=2, seed=1, max_attempts=24),
-                               store=store, load=loader)
+    sequences = run_experiment(
+        "random-integers",
+        DEFAULT_PAIR,
+        ri.Params(mode="sequences", n=2, seed=1, max_attempts=24),
+        store=store,
+        load=loader,
+    )
     base = sequences["sides"]["base"]
     assert len(base["repetitions"]) == 10 and sum(base["repetitions"]) == len(base["sequences"])
 

@@ -105,10 +105,12 @@ def test_a_reader_process_and_a_writer_process_share_the_file(isolated_db):
         """
     )
     Store(isolated_db)
-    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for code in (reader, writer, reader)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for code in (reader, writer, reader)
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
-    for proc, (out, err) in zip(procs, outputs):
+    for proc, (_, err) in zip(procs, outputs):
         assert proc.returncode == 0, err
     assert Store(isolated_db).count_runs() == 15
 

@@ -13,7 +13,19 @@ from .errors import InvalidParameter, ModelNotFound, StoreError, UnpredictError 
 from .models import DEFAULT_PAIR, PRESETS, ModelPair, ModelSpec, custom_pair, get_pair  # noqa: E402
 
 __all__ = [
-    "ChoiceScores", "ModelBackend", "RenderedPrompt", "SampleSettings", "parse_choice",
-    "InvalidParameter", "ModelNotFound", "StoreError", "UnpredictError",
-    "DEFAULT_PAIR", "PRESETS", "ModelPair", "ModelSpec", "custom_pair", "get_pair",
+    "ChoiceScores",
+    "ModelBackend",
+    "RenderedPrompt",
+    "SampleSettings",
+    "parse_choice",
+    "InvalidParameter",
+    "ModelNotFound",
+    "StoreError",
+    "UnpredictError",
+    "DEFAULT_PAIR",
+    "PRESETS",
+    "ModelPair",
+    "ModelSpec",
+    "custom_pair",
+    "get_pair",
 ]

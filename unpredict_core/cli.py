@@ -68,16 +68,25 @@ def cmd_run(args) -> dict:
     for notice in store.notices:
         print(f"warning: {notice}", file=sys.stderr)
     return run_experiment(
-        args.experiment, _pair(args), params, store=store, load=BackendCache(args.device),
-        formats=formats, progress=stderr_progress(),
+        args.experiment,
+        _pair(args),
+        params,
+        store=store,
+        load=BackendCache(args.device),
+        formats=formats,
+        progress=stderr_progress(),
     )
 
 
 def print_summary(result: dict) -> None:
-    print(f"{result['experiment']} · pair {result['pair']} · run {result['run_id']}"
-          f"{' (cached)' if result['cached'] else ''}")
+    print(
+        f"{result['experiment']} · pair {result['pair']} · run {result['run_id']}"
+        f"{' (cached)' if result['cached'] else ''}"
+    )
     for role, side in result["sides"].items():
-        numbers = side.get("metrics") or {k: side[k] for k in ("net_score", "expected_net_score", "found_rate") if k in side}
+        numbers = side.get("metrics") or {
+            k: side[k] for k in ("net_score", "expected_net_score", "found_rate") if k in side
+        }
         metrics = ", ".join(f"{k}={v:.4g}" for k, v in numbers.items())
         coverage = side.get("coverage", side.get("min_coverage"))
         print(f"  {role:8s} {side['model']} [{side['format']}] coverage={coverage:.3f}  {metrics}")

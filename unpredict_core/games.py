@@ -19,6 +19,9 @@ import numpy as np
 
 from .backend import ModelBackend, PromptFormat, RenderedPrompt
 from .errors import InvalidParameter
+from .progress import ProgressFn
+
+MAX_ROUNDS = 1000
 
 
 @dataclass(frozen=True)
@@ -119,10 +122,31 @@ class Match:
             allowed = ", ".join(self.rules.opponent_moves)
             raise InvalidParameter(f"'{opponent_move}' is not a move here. Allowed: {allowed}.")
         outcome = self.rules.outcome(model_move, opponent_move)
-        played = Round(len(self.history) + 1, p, coverage, model_move, opponent_move, outcome,
-                       self.rules.expected_score(p, opponent_move))
+        played = Round(
+            len(self.history) + 1,
+            p,
+            coverage,
+            model_move,
+            opponent_move,
+            outcome,
+            self.rules.expected_score(p, opponent_move),
+        )
         self.history.append(played)
         return played
+
+
+def check_rounds(rounds: int) -> None:
+    if not 1 <= rounds <= MAX_ROUNDS:
+        raise InvalidParameter(f"rounds must be between 1 and {MAX_ROUNDS} (got {rounds}).")
+
+
+def play_match(match: Match, rounds: int, progress: ProgressFn) -> RenderedPrompt:
+    """Play `rounds` rounds with progress; return the first round's prompt (shown to users)."""
+    for index in range(rounds):
+        match.play_round()
+        progress((index + 1) / rounds, f"{match.backend.label}: round {index + 1}/{rounds}")
+    assert match.first_prompt is not None
+    return match.first_prompt
 
 
 # -- summaries (pure functions of the rounds) -----------------------------------------------------

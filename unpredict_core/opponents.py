@@ -54,7 +54,7 @@ class Markov(Opponent):
         moves = [r.model_move for r in history]
         if len(moves) <= self.order:
             return Frequency().predict(p, history, rules)
-        context = tuple(moves[-self.order:])
+        context = tuple(moves[-self.order :])
         following = Counter(
             moves[i + self.order] for i in range(len(moves) - self.order) if tuple(moves[i : i + self.order]) == context
         )
@@ -113,8 +113,13 @@ class Person(Opponent):
 
 
 OPPONENTS: dict[str, type[Opponent] | tuple] = {
-    "greedy": Greedy, "frequency": Frequency, "markov1": (Markov, 1), "markov2": (Markov, 2),
-    "iocaine": Iocaine, "random": Uniform, "person": Person,
+    "greedy": Greedy,
+    "frequency": Frequency,
+    "markov1": (Markov, 1),
+    "markov2": (Markov, 2),
+    "iocaine": Iocaine,
+    "random": Uniform,
+    "person": Person,
 }
 
 
@@ -123,3 +128,10 @@ def make_opponent(name: str) -> Opponent:
     if entry is None:
         raise InvalidParameter(f"Unknown opponent '{name}'. Choose one of: {', '.join(OPPONENTS)}.")
     return entry[0](*entry[1:]) if isinstance(entry, tuple) else entry()
+
+
+def check_opponent(name: str, role: str) -> None:
+    """A game run needs an automatic opponent: any but `person`, which only plays interactively."""
+    if name not in OPPONENTS or name == "person":
+        known = ", ".join(n for n in OPPONENTS if n != "person")
+        raise InvalidParameter(f"Unknown {role} '{name}'. Choose one of: {known}.")

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from . import __version__
 from .backend import ModelBackend, PromptFormat
@@ -58,7 +58,9 @@ def cache_key(experiment: str, params, sides: dict[str, SideRequest]) -> str:
         "experiment": experiment,
         "code_version": f"{module.VERSION}/{__version__}",
         "params": params.as_dict(),
-        "sides": {role: {"model": identity(s.spec), "format": s.fmt, "request": s.request} for role, s in sides.items()},
+        "sides": {
+            role: {"model": identity(s.spec), "format": s.fmt, "request": s.request} for role, s in sides.items()
+        },
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -91,7 +93,7 @@ def run_experiment(
         "pair_note": pair.note,
         "params": params.as_dict(),
         "code_version": f"{module.VERSION}/{__version__}",
-        "created_at": datetime.now(timezone.utc).isoformat(),
+        "created_at": datetime.now(UTC).isoformat(),
         "provenance": "measured here",
         "sides": {},
     }

@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -87,10 +87,12 @@ class Store:
 
     def _looks_corrupt(self, exc: Exception) -> bool:
         text = str(exc).lower()
-        return self.path.exists() and any(w in text for w in ("not a valid duckdb", "corrupt", "checksum", "serialization"))
+        return self.path.exists() and any(
+            w in text for w in ("not a valid duckdb", "corrupt", "checksum", "serialization")
+        )
 
     def _set_aside(self, exc: Exception) -> None:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         self.path.rename(aside)
         wal = self.path.with_name(self.path.name + ".wal")
@@ -139,9 +141,7 @@ class Store:
         for target in range(version + 1, SCHEMA_VERSION + 1):
             for statement in MIGRATIONS[target]:
                 con.execute(statement)
-        con.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
-        )
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
 
     # -- runs -----------------------------------------------------------------------------------
     def find_run(self, cache_key: str) -> dict[str, Any] | None:
@@ -158,15 +158,31 @@ class Store:
                 return False
             con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [result["run_id"], cache_key, result["experiment"], result["pair"],
-                 json.dumps(result["params"], sort_keys=True), result["code_version"],
-                 datetime.fromisoformat(result["created_at"]), duration_s, json.dumps(result)],
+                [
+                    result["run_id"],
+                    cache_key,
+                    result["experiment"],
+                    result["pair"],
+                    json.dumps(result["params"], sort_keys=True),
+                    result["code_version"],
+                    datetime.fromisoformat(result["created_at"]),
+                    duration_s,
+                    json.dumps(result),
+                ],
             )
             for side, data in result["sides"].items():
                 con.execute(
                     "INSERT INTO sides VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [result["run_id"], side, data["model"], data["identity"], data["format"],
-                     data["prompt"], data.get("coverage"), json.dumps(data.get("metrics", {}))],
+                    [
+                        result["run_id"],
+                        side,
+                        data["model"],
+                        data["identity"],
+                        data["format"],
+                        data["prompt"],
+                        data.get("coverage"),
+                        json.dumps(data.get("metrics", {})),
+                    ],
                 )
                 counts = data.get("counts", {})
                 answers = data.get("answers", {})
@@ -218,6 +234,6 @@ class Store:
         return self._retrying(lambda con: con.execute("SELECT count(*) FROM runs").fetchone()[0])
 
     def schema_version(self) -> int:
-        return int(self._retrying(
-            lambda con: con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
-        ))
+        return int(
+            self._retrying(lambda con: con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
+        )

@@ -11,13 +11,22 @@ from dataclasses import dataclass
 
 from ..backend import ModelBackend, PromptFormat
 from ..errors import InvalidParameter
-from ..games import Match, Round, Rules, expected_net_score, net_score, predictability_by_state
-from ..opponents import OPPONENTS, make_opponent
+from ..games import (
+    Match,
+    Round,
+    Rules,
+    check_rounds,
+    expected_net_score,
+    net_score,
+    play_match,
+    predictability_by_state,
+)
+from ..opponents import check_opponent, make_opponent
 from ..progress import ProgressFn, no_progress
 
 NAME = "hide-and-seek"
 VERSION = "1"
-MAX_SPOTS, MAX_ROUNDS = 50, 1000
+MAX_SPOTS = 50
 
 
 class HideAndSeekRules(Rules):
@@ -39,7 +48,8 @@ class HideAndSeekRules(Rules):
 
     def history_line(self, r: Round, fmt: PromptFormat) -> str:
         found = "Found." if r.outcome == "loss" else "Not found."
-        return f"Round {r.index}: the hider hid in spot {r.model_move}; the seeker searched spot {r.opponent_move}. {found}"
+        searched = f"the seeker searched spot {r.opponent_move}"
+        return f"Round {r.index}: the hider hid in spot {r.model_move}; {searched}. {found}"
 
     def ask(self, index: int, fmt: PromptFormat) -> str:
         if fmt == "plain":
@@ -49,11 +59,15 @@ class HideAndSeekRules(Rules):
 
 def intro(spots: int, fmt: PromptFormat) -> str:
     if fmt == "plain":
-        return (f"The following is the record of a game of hide-and-seek with {spots} hiding spots, numbered "
-                f"1 to {spots}. Each round the hider hides in one spot and the seeker searches one spot.")
-    return (f"Let's play hide-and-seek. There are {spots} hiding spots, numbered 1 to {spots}. Each round you "
-            "hide in one spot and the seeker searches one spot; if it searches yours, you are found. "
-            "You are the hider.")
+        return (
+            f"The following is the record of a game of hide-and-seek with {spots} hiding spots, numbered "
+            f"1 to {spots}. Each round the hider hides in one spot and the seeker searches one spot."
+        )
+    return (
+        f"Let's play hide-and-seek. There are {spots} hiding spots, numbered 1 to {spots}. Each round you "
+        "hide in one spot and the seeker searches one spot; if it searches yours, you are found. "
+        "You are the hider."
+    )
 
 
 @dataclass(frozen=True)
@@ -64,13 +78,10 @@ class Params:
     seed: int = 0
 
     def validate(self) -> Params:
-        if self.seeker not in OPPONENTS or self.seeker == "person":
-            known = ", ".join(n for n in OPPONENTS if n != "person")
-            raise InvalidParameter(f"Unknown seeker '{self.seeker}'. Choose one of: {known}.")
+        check_opponent(self.seeker, "seeker")
         if not 2 <= self.spots <= MAX_SPOTS:
             raise InvalidParameter(f"spots must be between 2 and {MAX_SPOTS} (got {self.spots}).")
-        if not 1 <= self.rounds <= MAX_ROUNDS:
-            raise InvalidParameter(f"rounds must be between 1 and {MAX_ROUNDS} (got {self.rounds}).")
+        check_rounds(self.rounds)
         return self
 
     def as_dict(self) -> dict:
@@ -94,13 +105,23 @@ def summarise(rules: HideAndSeekRules, rounds: list[Round]) -> dict:
     }
 
 
-def run_side(backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress) -> dict:
+def run_side(
+    backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress
+) -> dict:
     rules = HideAndSeekRules(params.spots)
     match = Match(rules, backend, fmt, request, make_opponent(params.seeker), params.seed)
-    for index in range(params.rounds):
-        match.play_round()
-        progress((index + 1) / params.rounds, f"{backend.label}: round {index + 1}/{params.rounds}")
-    prompt = match.first_prompt
-    rounds = [{"p": r.p, "coverage": r.coverage, "hide": r.model_move, "seek": r.opponent_move,
-               "found": r.outcome == "loss", "expected_score": r.expected_score} for r in match.history]
-    return {"format": prompt.format, "format_note": prompt.note, "prompt": prompt.text, "rounds": rounds} | summarise(rules, match.history)
+    prompt = play_match(match, params.rounds, progress)
+    rounds = [
+        {
+            "p": r.p,
+            "coverage": r.coverage,
+            "hide": r.model_move,
+            "seek": r.opponent_move,
+            "found": r.outcome == "loss",
+            "expected_score": r.expected_score,
+        }
+        for r in match.history
+    ]
+    return {"format": prompt.format, "format_note": prompt.note, "prompt": prompt.text, "rounds": rounds} | summarise(
+        rules, match.history
+    )

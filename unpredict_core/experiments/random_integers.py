@@ -85,7 +85,9 @@ def _summary(probs: np.ndarray, n_for_intervals: int, seed: int) -> tuple[dict, 
     return metrics, intervals
 
 
-def run_exact(backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress) -> dict:
+def run_exact(
+    backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress
+) -> dict:
     progress(0.1, f"{backend.label}: scoring 0–10 exactly")
     scores = backend.score_choices(prompt, ANSWERS)
     if scores.coverage <= 0.0:
@@ -96,11 +98,18 @@ def run_exact(backend: ModelBackend, prompt: RenderedPrompt, params: Params, pro
     metrics["chi2"] = float(chi2_at_n(probs, PAPER_N))
     metrics["p_value"] = float(chi2_pvalue(metrics["chi2"], len(ANSWERS)))
     progress(1.0, f"{backend.label}: done")
-    return {"answers": answers, "coverage": scores.coverage, "metrics": metrics, "intervals": intervals,
-            "raw": scores.raw}
+    return {
+        "answers": answers,
+        "coverage": scores.coverage,
+        "metrics": metrics,
+        "intervals": intervals,
+        "raw": scores.raw,
+    }
 
 
-def run_sampled(backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress) -> dict:
+def run_sampled(
+    backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress
+) -> dict:
     # a prefix character, up to two digits and one terminator: at most 4 tokens
     settings = SampleSettings(max_new_tokens=4)
     counts, invalid, attempts, examples = _sample_until(
@@ -139,7 +148,9 @@ def parse_sequence(text: str) -> tuple[int, ...] | None:
     return None
 
 
-def run_sequences(backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress) -> dict:
+def run_sequences(
+    backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress
+) -> dict:
     settings = SampleSettings(max_new_tokens=40, stop=("\n\n",))  # ten numbers fit in 40 tokens
     counts, invalid, attempts, examples = _sample_until(backend, prompt, params, settings, parse_sequence, progress)
     sequences = [list(seq) for seq, k in counts.items() for _ in range(k)]
@@ -193,7 +204,9 @@ def _sample_until(backend, prompt, params: Params, settings, parse, progress: Pr
 RUNNERS = {"exact": run_exact, "sampled": run_sampled, "sequences": run_sequences}
 
 
-def run_side(backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress) -> dict:
+def run_side(
+    backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress
+) -> dict:
     prompt = backend.render(request, fmt)
     shown = {"format": prompt.format, "format_note": prompt.note, "prompt": prompt.text}
     return shown | RUNNERS[params.mode](backend, prompt, params, progress)

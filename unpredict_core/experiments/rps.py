@@ -10,14 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..backend import ModelBackend, PromptFormat
-from ..errors import InvalidParameter
-from ..games import Match, Round, Rules, expected_net_score, net_score, predictability_by_state
-from ..opponents import OPPONENTS, make_opponent
+from ..games import (
+    Match,
+    Round,
+    Rules,
+    check_rounds,
+    expected_net_score,
+    net_score,
+    play_match,
+    predictability_by_state,
+)
+from ..opponents import check_opponent, make_opponent
 from ..progress import ProgressFn, no_progress
 
 NAME = "rps"
 VERSION = "1"
-MAX_ROUNDS = 1000
 BEATS = {"rock": "scissors", "paper": "rock", "scissors": "paper"}  # key beats value
 
 INTRO = {
@@ -70,11 +77,8 @@ class Params:
     seed: int = 0
 
     def validate(self) -> Params:
-        if self.adversary not in OPPONENTS or self.adversary == "person":
-            known = ", ".join(n for n in OPPONENTS if n != "person")
-            raise InvalidParameter(f"Unknown adversary '{self.adversary}'. Choose one of: {known}.")
-        if not 1 <= self.rounds <= MAX_ROUNDS:
-            raise InvalidParameter(f"rounds must be between 1 and {MAX_ROUNDS} (got {self.rounds}).")
+        check_opponent(self.adversary, "adversary")
+        check_rounds(self.rounds)
         return self
 
     def as_dict(self) -> dict:
@@ -95,14 +99,24 @@ def summarise(rounds: list[Round]) -> dict:
     }
 
 
-def run_side(backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress) -> dict:
+def run_side(
+    backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress
+) -> dict:
     match = Match(RULES, backend, fmt, request, make_opponent(params.adversary), params.seed)
-    for index in range(params.rounds):
-        match.play_round()
-        progress((index + 1) / params.rounds, f"{backend.label}: round {index + 1}/{params.rounds}")
-    prompt = match.first_prompt
+    prompt = play_match(match, params.rounds, progress)
     return {
-        "format": prompt.format, "format_note": prompt.note, "prompt": prompt.text,
-        "rounds": [{"p": r.p, "coverage": r.coverage, "model_move": r.model_move, "adversary_move": r.opponent_move,
-                    "outcome": r.outcome, "expected_score": r.expected_score} for r in match.history],
+        "format": prompt.format,
+        "format_note": prompt.note,
+        "prompt": prompt.text,
+        "rounds": [
+            {
+                "p": r.p,
+                "coverage": r.coverage,
+                "model_move": r.model_move,
+                "adversary_move": r.opponent_move,
+                "outcome": r.outcome,
+                "expected_score": r.expected_score,
+            }
+            for r in match.history
+        ],
     } | summarise(match.history)
