@@ -108,3 +108,26 @@ def test_parse_sequence():
     assert parse_sequence("[3,3,3,3,3,3,3,3,3,3] done") == (3,) * 10
     assert parse_sequence("1, 2, 11, 4, 5, 6, 7, 8, 9, 10") is None
     assert parse_sequence("1, 2, 3") is None
+
+
+def test_a_decided_answer_never_changes_when_the_text_grows():
+    """Exhaustive over short strings: once `answer_decided` says yes, no extension changes the
+    parse. This is what makes stopping decided rows early change no sampled result."""
+    from itertools import product
+
+    from unpredict_core.backend import answer_decided
+
+    answers = [str(i) for i in range(11)]
+    alphabet = ["1", "0", "7", " ", "\n", "a", ","]
+    extensions = [""] + ["".join(p) for n in (1, 2) for p in product(alphabet, repeat=n)]
+    decided = 0
+    for n in range(1, 5):
+        for chars in product(alphabet, repeat=n):
+            text = "".join(chars)
+            if answer_decided(text, answers):
+                decided += 1
+                parsed = parse_choice(text, answers)
+                assert all(parse_choice(text + ext, answers) == parsed for ext in extensions), text
+    assert decided > 1000  # the rule decides most strings early, or it would save nothing
+    assert not answer_decided("1", answers) and not answer_decided(" ", answers)
+    assert answer_decided("Sure", answers) and answer_decided(" 7,", answers)

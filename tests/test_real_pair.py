@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from unpredict_core.backend import SampleSettings, parse_choice
+from unpredict_core.backend import parse_choice
 from unpredict_core.experiments import random_integers as ri
 from unpredict_core.metrics import chi2_consistency
 from unpredict_core.models import DEFAULT_PAIR
@@ -44,7 +44,7 @@ def test_sampled_counts_agree_with_the_exact_distribution(real_backends):
     backend = real_backends["aligned"]
     prompt = backend.render(ri.default_request(ri.Params(), "plain"), "plain")
     exact = backend.score_choices(prompt, ANSWERS)
-    texts = backend.sample(prompt, 640, seed=11, settings=SampleSettings(max_new_tokens=4))
+    texts = backend.sample(prompt, 640, seed=11, settings=ri.SINGLE_SAMPLING)
     parsed = [parse_choice(t, ANSWERS) for t in texts]
     counts = np.array([parsed.count(a) for a in ANSWERS])
     assert counts.sum() / len(texts) == pytest.approx(exact.coverage, abs=0.08)

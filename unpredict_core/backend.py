@@ -10,7 +10,7 @@ Prompt formats live here too, because a backend owns its tokenizer's chat templa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
@@ -58,12 +58,17 @@ class ChoiceScores:
 
 @dataclass(frozen=True)
 class SampleSettings:
-    """Sampling as in the paper: temperature 1 and top-p 1 unless asked otherwise."""
+    """Sampling as in the paper: temperature 1 and top-p 1 unless asked otherwise.
+
+    `decided(text)` may say a continuation can no longer change what it will be read as; the
+    backend then stops generating that row early (it changes no result, only the cost).
+    """
 
     temperature: float = 1.0
     top_p: float = 1.0
     max_new_tokens: int = 8
     stop: tuple[str, ...] = field(default_factory=tuple)
+    decided: Callable[[str], bool] | None = None
 
 
 @runtime_checkable
@@ -113,6 +118,28 @@ def parse_choice(text: str, choices: Sequence[str]) -> str | None:
             if rest.startswith(choice) and not extends_answer(tail):
                 return choice
     return None
+
+
+def answer_decided(text: str, choices: Sequence[str]) -> bool:
+    """Whether no continuation of `text` can change what `parse_choice` reads from it.
+
+    Decided when an answer is already followed by a non-extending character, or when under every
+    allowed prefix the text can no longer become any answer ("Sure" can never be "7").
+    """
+    if not text:
+        return False
+    for prefix in ANSWER_PREFIXES:
+        if not text.startswith(prefix):
+            if prefix.startswith(text):
+                return False  # the text may still grow into this prefix
+            continue
+        rest = text[len(prefix) :]
+        for choice in choices:
+            if choice.startswith(rest):
+                return False  # may still complete this answer
+            if rest.startswith(choice) and len(rest) > len(choice) and not extends_answer(rest[len(choice) :]):
+                return True  # an answer, terminated
+    return True
 
 
 def extends_answer(token_text: str) -> bool:

@@ -232,25 +232,36 @@ class TransformersBackend:
         return texts
 
     def _sample_batch(self, prefix: _Prefix, size: int, settings: SampleSettings, generator) -> list[str]:
+        """`size` continuations of the prefix; rows that ended (EOS, a stop string, or decided by
+        `settings.decided`) leave the batch, so the rest run on a smaller batch."""
         cache = self._expanded(prefix, size)
         logits = prefix.last_logits.expand(size, -1)
-        eos = _eos_ids(self.model, self.tokenizer)
-        finished = torch.zeros(size, dtype=torch.bool, device=self.device)
-        steps: list[torch.Tensor] = []
-        for _ in range(settings.max_new_tokens):
-            token = _draw(logits, settings, generator)
-            token = torch.where(finished, torch.full_like(token, eos[0]), token)
-            steps.append(token)
-            finished |= torch.isin(token, torch.tensor(eos, device=self.device))
-            if settings.stop and len(steps) % 4 == 0:  # a row that wrote a stop string is done
-                texts = self.tokenizer.batch_decode(torch.stack(steps, dim=1).tolist())
-                finished |= torch.tensor([any(x in t for x in settings.stop) for t in texts], device=self.device)
-            if finished.all() or len(steps) == settings.max_new_tokens:
+        eos = set(_eos_ids(self.model, self.tokenizer))
+        rows: list[list[int]] = [[] for _ in range(size)]
+        active = list(range(size))  # row of each batch slot
+        for step in range(settings.max_new_tokens):
+            tokens = _draw(logits, settings, generator).tolist()
+            keep = [slot for slot, token in enumerate(tokens) if token not in eos]
+            for slot in keep:
+                rows[active[slot]].append(tokens[slot])
+            if settings.stop or settings.decided:
+                texts = self.tokenizer.batch_decode([rows[active[slot]] for slot in keep])
+                keep = [slot for slot, text in zip(keep, texts) if not _finished(text, settings)]
+            if not keep or step == settings.max_new_tokens - 1:
                 break
-            out = self.model(input_ids=token[:, None], past_key_values=cache, use_cache=True)
+            if len(keep) < len(active):
+                cache.batch_select_indices(torch.tensor(keep, device=self.device))
+            active = [active[slot] for slot in keep]
+            step_input = torch.tensor([[tokens[slot]] for slot in keep], device=self.device)
+            out = self.model(input_ids=step_input, past_key_values=cache, use_cache=True)
             cache, logits = out.past_key_values, out.logits[:, -1].float()
-        rows = torch.stack(steps, dim=1).tolist()
-        return [_truncate(self.tokenizer.decode(_until_eos(row, eos)), settings.stop) for row in rows]
+        return [_truncate(self.tokenizer.decode(row), settings.stop) for row in rows]
+
+
+def _finished(text: str, settings: SampleSettings) -> bool:
+    if any(stop in text for stop in settings.stop):
+        return True
+    return bool(settings.decided and settings.decided(text))
 
 
 def _draw(logits: torch.Tensor, settings: SampleSettings, generator) -> torch.Tensor:
@@ -270,13 +281,6 @@ def _eos_ids(model, tokenizer) -> list[int]:
     ids = ids if isinstance(ids, list) else [ids]
     ids = [i for i in ids + [tokenizer.eos_token_id] if i is not None]
     return list(dict.fromkeys(ids)) or [0]
-
-
-def _until_eos(row: list[int], eos: list[int]) -> list[int]:
-    for index, token in enumerate(row):
-        if token in eos:
-            return row[:index]
-    return row
 
 
 def _truncate(text: str, stops: tuple[str, ...]) -> str:

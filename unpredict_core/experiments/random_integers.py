@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..backend import ModelBackend, PromptFormat, RenderedPrompt, SampleSettings, parse_choice
+from ..backend import ModelBackend, PromptFormat, RenderedPrompt, SampleSettings, answer_decided, parse_choice
 from ..errors import InvalidParameter
 from ..metrics import (
     PAPER_N,
@@ -32,6 +32,9 @@ ANSWERS = tuple(str(i) for i in range(11))
 SEQUENCE_LENGTH = 10
 MAX_N = 100_000
 Mode = Literal["exact", "sampled", "sequences"]
+# a prefix character, up to two digits and one terminator: at most 4 tokens; a row stops as soon
+# as its answer is decided (answer_decided), which changes no result, only the cost
+SINGLE_SAMPLING = SampleSettings(max_new_tokens=4, decided=lambda text: answer_decided(text, ANSWERS))
 
 REQUESTS = {
     "single": {
@@ -110,8 +113,7 @@ def run_exact(
 def run_sampled(
     backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress
 ) -> dict:
-    # a prefix character, up to two digits and one terminator: at most 4 tokens
-    settings = SampleSettings(max_new_tokens=4)
+    settings = SINGLE_SAMPLING
     counts, invalid, attempts, examples = _sample_until(
         backend, prompt, params, settings, lambda text: parse_choice(text, ANSWERS), progress
     )
