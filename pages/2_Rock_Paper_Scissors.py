@@ -1,0 +1,65 @@
+"""Rock-paper-scissors: each side of the pair plays against an adversary, or against you."""
+
+import streamlit as st
+
+from unpredict_core.experiments import rps
+from unpredict_core.games import MAX_ROUNDS
+from unpredict_ui.game_results import RECONSTRUCTION, opponent_select, rounds_warning, show_rps
+from unpredict_ui.inputs import request_editors
+from unpredict_ui.play import play_rps
+from unpredict_ui.running import keep_result, kept_result, run_with_progress, settings_of
+from unpredict_ui.sidebar import pick_pair
+from unpredict_ui.state import kept_key
+
+PAGE = "rps"
+MODES = {"adversary": "Model vs adversary", "play": "Play yourself"}
+
+st.set_page_config(page_title="Rock-paper-scissors · unpredict", page_icon="✂️", layout="wide")
+choice = pick_pair()
+
+st.title("Rock-paper-scissors")
+st.markdown(
+    "A model that plays rock, paper and scissors with equal probability cannot be beaten on average. "
+    "Each round, both models see the game so far and we read their **exact** probability of each move "
+    "from the logits; their move is sampled from it. The paper's adversary reads those probabilities "
+    "and plays the best response: it found that aligned models become near-deterministic in some game "
+    "states, especially after winning or tying, and lose."
+)
+st.caption(RECONSTRUCTION)
+
+mode = st.radio("Mode", list(MODES), format_func=MODES.get, horizontal=True, key=kept_key(PAGE, "mode"))
+opponent_column, rounds_column, seed_column = st.columns([3, 1, 1])
+seed = int(
+    seed_column.number_input(
+        "Seed",
+        0,
+        2**31 - 1,
+        0,
+        key=kept_key(PAGE, "seed"),
+        help="Seeds the sampling of the models' moves (and the random adversary).",
+    )
+)
+
+if mode == "play":
+    opponent_column.markdown("**Adversary: you.** Each throw is one round against both models at once.")
+    requests = request_editors(PAGE, choice, rps.Params(), rps.default_request)
+    st.markdown("#### Throw against both models at once")
+    play_rps(PAGE, choice, requests, seed)
+else:
+    adversary = opponent_select(PAGE, "Adversary", opponent_column)
+    rounds = rounds_column.number_input("Rounds", 1, MAX_ROUNDS, 50, key=kept_key(PAGE, "rounds"))
+    params = rps.Params(adversary=adversary, rounds=int(rounds), seed=seed)
+    requests = request_editors(PAGE, choice, params, rps.default_request)
+    settings = settings_of(choice, params, requests)
+    rounds_warning(params.rounds)
+    if not choice.ready:
+        st.warning("**Run** is off until both models of the pair can be loaded here: see the sidebar.")
+    if st.button("Run", type="primary", key=f"{PAGE}.run", disabled=not choice.ready):
+        result = run_with_progress(rps.NAME, choice, params, requests)
+        if result is not None:
+            keep_result(PAGE, result, settings)
+    result = kept_result(PAGE, settings)
+    if result is not None:
+        show_rps(result)
+    elif choice.ready:
+        st.info("Press **Run** to play both models against the adversary.")

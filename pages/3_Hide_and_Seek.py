@@ -1,0 +1,65 @@
+"""Hide-and-seek: each side of the pair hides from a seeker, or from you."""
+
+import streamlit as st
+
+from unpredict_core.experiments import hide_and_seek
+from unpredict_core.games import MAX_ROUNDS
+from unpredict_ui.game_results import RECONSTRUCTION, opponent_select, rounds_warning, show_hide_and_seek
+from unpredict_ui.inputs import request_editors
+from unpredict_ui.play import play_hide_and_seek
+from unpredict_ui.running import keep_result, kept_result, run_with_progress, settings_of
+from unpredict_ui.sidebar import pick_pair
+from unpredict_ui.state import kept_key
+
+PAGE = "hide_and_seek"
+MODES = {"seeker": "Model vs seeker", "play": "Play the seeker yourself"}
+
+st.set_page_config(page_title="Hide-and-seek · unpredict", page_icon="🙈", layout="wide")
+choice = pick_pair()
+
+st.title("Hide-and-seek")
+st.markdown(
+    "Each round the model hides in one of K spots and a seeker searches one. A hider that picks every "
+    "spot with probability 1/K is found 1/K of the time whatever the seeker does; any favourite spot "
+    "gives a seeker something to exploit. We read each model's **exact** probability of every spot "
+    "from the logits and sample its hiding spot from it. The paper's seeker searches the most probable spot."
+)
+st.caption(RECONSTRUCTION + " The net score is **our definition**.")
+
+mode = st.radio("Mode", list(MODES), format_func=MODES.get, horizontal=True, key=kept_key(PAGE, "mode"))
+seeker_column, spots_column, rounds_column, seed_column = st.columns([3, 1, 1, 1])
+spots = int(spots_column.number_input("Spots (K)", 2, hide_and_seek.MAX_SPOTS, 7, key=kept_key(PAGE, "spots")))
+seed = int(
+    seed_column.number_input(
+        "Seed",
+        0,
+        2**31 - 1,
+        0,
+        key=kept_key(PAGE, "seed"),
+        help="Seeds the sampling of the models' hiding spots (and the random seeker).",
+    )
+)
+
+if mode == "play":
+    seeker_column.markdown("**Seeker: you.** Each search is one round against both models at once.")
+    requests = request_editors(PAGE, choice, hide_and_seek.Params(spots=spots), hide_and_seek.default_request)
+    st.markdown("#### Pick a spot to search: both models hide at once")
+    play_hide_and_seek(PAGE, choice, requests, seed, spots)
+else:
+    seeker = opponent_select(PAGE, "Seeker", seeker_column)
+    rounds = rounds_column.number_input("Rounds", 1, MAX_ROUNDS, 50, key=kept_key(PAGE, "rounds"))
+    params = hide_and_seek.Params(seeker=seeker, spots=spots, rounds=int(rounds), seed=seed)
+    requests = request_editors(PAGE, choice, params, hide_and_seek.default_request)
+    settings = settings_of(choice, params, requests)
+    rounds_warning(params.rounds)
+    if not choice.ready:
+        st.warning("**Run** is off until both models of the pair can be loaded here: see the sidebar.")
+    if st.button("Run", type="primary", key=f"{PAGE}.run", disabled=not choice.ready):
+        result = run_with_progress(hide_and_seek.NAME, choice, params, requests)
+        if result is not None:
+            keep_result(PAGE, result, settings)
+    result = kept_result(PAGE, settings)
+    if result is not None:
+        show_hide_and_seek(result)
+    elif choice.ready:
+        st.info("Press **Run** to play both models against the seeker.")
