@@ -38,6 +38,16 @@ st.subheader("Experiments")
 st.page_link(
     "pages/1_Random_Numbers.py", label="Random numbers: answer distributions over 0–10", icon=":material/casino:"
 )
+st.page_link(
+    "pages/2_Rock_Paper_Scissors.py",
+    label="Rock-paper-scissors: against adversaries, or play it yourself",
+    icon=":material/sports_esports:",
+)
+st.page_link(
+    "pages/3_Hide_and_Seek.py",
+    label="Hide-and-seek: a seeker that reads the model's hiding spots",
+    icon=":material/search:",
+)
 
 st.subheader("How to read the numbers")
 st.markdown(
