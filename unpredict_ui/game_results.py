@@ -42,9 +42,10 @@ def opponent_select(page: str, label: str, column=st) -> str:
     return name
 
 
-# Seconds per round and side on this shared 2-core machine (default pair): 12 s in 6 rounds with the
-# machine to itself, 24 s over 20 rounds while other jobs ran (the prompt grows every round).
-SECONDS_PER_ROUND_CPU = (12, 24)
+# Seconds per round and side on 2 idle CPU cores: bench/bench_rps.py measured 1.5 s at round 1 and
+# 4.6 s at round 100 (SmolLM2; a round grows with the history, see bench/README.md). Earlier figures
+# of 12-24 s were taken while several model processes shared the two cores.
+SECONDS_PER_ROUND_CPU = (1.5, 5)
 
 
 @st.cache_resource(show_spinner=False)
@@ -65,8 +66,8 @@ def rounds_warning(rounds: int) -> None:
         return
     low, high = SECONDS_PER_ROUND_CPU
     st.warning(
-        f"On this CPU each round costs seconds per side ({low}–{high} s were measured on this shared 2-core "
-        f"machine), so {rounds} rounds × 2 sides take about {_duration(rounds * 2 * low)}–"
+        f"On this CPU each round costs seconds per side ({low}–{high} s were measured on 2 idle CPU "
+        f"cores, more on a busy machine), so {rounds} rounds × 2 sides take about {_duration(rounds * 2 * low)}–"
         f"{_duration(rounds * 2 * high)}. Try a few rounds first; a repeated run is answered from the cache."
     )
 
