@@ -84,7 +84,7 @@ def test_rps_page_renders_before_any_run():
     assert at.number_input(key="kept.rps.rounds").value == 50
     assert at.selectbox(key="kept.rps.opponent").value == "greedy"
     shown = texts(at)
-    assert "our reconstruction" in shown and "12–24 s were measured" in shown
+    assert "our reconstruction" in shown and "1.5–5 s were measured on 2 idle CPU cores" in shown
     assert not at.error
 
 
