@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.ui_support import clear_streamlit_caches  # noqa: F401  (autouse fixture)
 from unpredict_core.experiments import random_integers
 from unpredict_core.models import DEFAULT_PAIR, PRESETS, ModelPair, ModelSpec, check_pair
 from unpredict_core.runs import run_experiment
@@ -21,16 +21,6 @@ PAGE = "pages/1_Random_Numbers.py"
 RUN = "random_numbers.run"
 PRESET = "kept.pair.preset"
 MODEL_LOAD_S = 400  # first use converts the GGUFs (~100 s); later loads take seconds
-
-
-@pytest.fixture(autouse=True)
-def clear_streamlit_caches():
-    """st.cache_* outlive AppTest instances in one process: each test starts clean."""
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 def open_page(timeout: float = 60) -> AppTest:

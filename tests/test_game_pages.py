@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import unpredict_ui.play
+from tests.ui_support import clear_streamlit_caches  # noqa: F401  (autouse fixture)
 from unpredict_core.experiments import hide_and_seek, rps
 from unpredict_core.models import DEFAULT_PAIR, ModelPair, ModelSpec
 from unpredict_core.runs import run_experiment
@@ -24,16 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 RPS_PAGE, HS_PAGE = "pages/2_Rock_Paper_Scissors.py", "pages/3_Hide_and_Seek.py"
 MODEL_LOAD_S = 600  # first use converts the GGUFs; then each round costs seconds per side on a CPU
 CYCLE = ("rock", "paper", "scissors")
-
-
-@pytest.fixture(autouse=True)
-def clear_streamlit_caches():
-    """st.cache_* outlive AppTest instances in one process: each test starts clean."""
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 def open_page(page: str, timeout: float = 60) -> AppTest:
