@@ -59,6 +59,28 @@ def load() -> float:
     return round(os.getloadavg()[0], 2)
 
 
+def cpu_snapshot() -> tuple[float, float, float] | None:
+    """(wall, busy CPU seconds of the whole machine, CPU seconds of this process and its waited-for
+    children), to tell how much CPU other processes took during the run. Linux only."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, _steal = fields
+    busy = (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+    t = os.times()
+    return now(), busy, t.user + t.system + t.children_user + t.children_system
+
+
+def other_cpu_share(start, end) -> float | None:
+    """Fraction of the machine's CPU capacity used by other processes between two snapshots."""
+    if start is None or end is None:
+        return None
+    wall = end[0] - start[0]
+    other = (end[1] - start[1]) - (end[2] - start[2])
+    return max(0.0, other) / (wall * (os.cpu_count() or 1))
+
+
 def log(message: str) -> None:
     print(f"[{datetime.now().strftime('%H:%M:%S')} load {load():4.1f}] {message}", file=sys.stderr, flush=True)
 
@@ -108,21 +130,20 @@ def child_env(**overrides: str) -> dict[str, str]:
 
 
 # -- goal 1: exact vs sampled ----------------------------------------------------------------------
-def time_exact(backend, prompt, repeats: int) -> dict:
-    """run_exact with the prompt really encoded each time (the backend's KV-prefix cache is reset,
-    otherwise a repeat of the same prompt would skip the prefill)."""
+def time_exact(backend, prompt, repeats: int, times: list[float] | None = None) -> list[float]:
+    """Time run_exact `repeats` times, with the prompt really encoded each time (the backend's
+    KV-prefix cache is reset, otherwise a repeat of the same prompt would skip the prefill)."""
     from unpredict_core.experiments import random_integers as ri
 
-    times, coverage = [], None
+    times = [] if times is None else times
     for _ in range(repeats):
         backend._prefix = None  # private: forget the previous prompt's KV cache
         before = backend.prefill_tokens
         started = now()
-        result = ri.run_exact(backend, prompt, ri.Params())
+        ri.run_exact(backend, prompt, ri.Params())
         times.append(now() - started)
         assert backend.prefill_tokens > before, "the prompt was not encoded"
-        coverage = result["coverage"]
-    return {"median_s": statistics.median(times), "all_s": times, "coverage": coverage}
+    return times
 
 
 def time_sampled(backend, prompt, n: int, seed: int, max_attempts: int, batch: int | None = None) -> dict:
@@ -176,8 +197,10 @@ def bench_side(
 
     prompt = backend.render(ri.REQUESTS["single"][fmt], fmt)
     log(f"{name}: exact distribution ({fmt})")
-    exact = time_exact(backend, prompt, repeats=3)
-    coverage = exact["coverage"]
+    # Exact is timed 3 times before, 3 between and 3 after the sampling runs, so that other load on
+    # the machine falls on both sides of the ratio alike; the ratio uses the median of the 9.
+    coverage = ri.run_exact(backend, prompt, ri.Params())["coverage"]
+    exact_times = time_exact(backend, prompt, 3)
     expected_attempts = PAPER_N / coverage  # valid-answer rate of the model = exact coverage
 
     log(f"{name}: batched sampling until {n_batched} valid (library sampler)")
@@ -194,10 +217,13 @@ def bench_side(
     # Enough single generations to expect `seq_valid` valid answers (valid ones cost the most: an
     # invalid start is often decided at its first token, which needs no forward pass).
     draws = max(seq_draws, math.ceil(seq_valid / coverage))
+    time_exact(backend, prompt, 3, exact_times)
     log(f"{name}: one generation per sample, {draws} draws")
     # n = draws: the run stops after exactly `draws` single generations
     seq = time_sampled(backend, prompt, draws, seed=12, max_attempts=draws, batch=1)
     seq_1500 = seq["s_per_draw"] * expected_attempts
+    time_exact(backend, prompt, 3, exact_times)
+    exact = {"median_s": statistics.median(exact_times), "min_s": min(exact_times), "all_s": exact_times}
     seq_how = (
         f"extrapolated: {fmt_s(seq['s_per_draw'])}/draw over {seq['drawn']} draws "
         f"x {expected_attempts:,.0f} draws needed"
@@ -422,8 +448,11 @@ def print_summary(res: Results) -> None:
         f"transformers {m['transformers']}; 1-min load average start {loads['start']} / end {loads['end']}; "
         f"total {fmt_s(res.data['total_s'])}"
     )
-    if max(loads["start"], loads["end"]) > 0.75 * (m["cpus"] or 1):
-        print("WARNING: other processes were using the CPU during this run; absolute times are inflated.")
+    share = res.data.get("other_processes_cpu_share")
+    if share is not None:
+        print(f"other processes used {share:.0%} of the machine's CPU during the run")
+        if share > 0.10:
+            print("WARNING: other processes competed for the CPU during this run; absolute times are inflated.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -491,6 +520,7 @@ def main(argv: list[str] | None = None) -> int:
         }
     )
     started = now()
+    cpu_start = cpu_snapshot()
     try:
         # 3 first: fresh processes, before this one holds two models in memory
         bench_cold(res, tmp, args.quick)
@@ -534,6 +564,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         res.data["total_s"] = now() - started
         res.data["load_avg_1min"]["end"] = load()
+        res.data["other_processes_cpu_share"] = other_cpu_share(cpu_start, cpu_snapshot())
         res.rows.sort(key=lambda r: r.goal[0])  # by goal number, stable within a goal
         res.data["summary"] = [r.__dict__ for r in res.rows]
         if args.json:
