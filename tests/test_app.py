@@ -90,8 +90,9 @@ def test_custom_pair_with_nonexistent_path_shows_error():
     assert at.button(key=RUN).disabled
 
 
-def test_broken_model_folder_fails_on_run_with_a_message(tmp_path):
+def test_broken_model_folder_fails_on_run_with_a_message(tmp_path, monkeypatch):
     """A folder that passes the file check but cannot be loaded: the error comes from the run."""
+    monkeypatch.setenv("UNPREDICT_MODEL_DIRS", str(tmp_path))  # typed paths must be in allowed dirs
     (tmp_path / "config.json").write_text("{}")
     at = open_page()
     at.sidebar.selectbox(key=PRESET).select("Custom").run()

@@ -76,9 +76,11 @@ def convert_gguf(gguf_path: Path, sha256: str, progress: ProgressFn = no_progres
     progress(0.05, f"converting {gguf_path.name} once (about a minute on 2 cores)")
     try:
         model = AutoModelForCausalLM.from_pretrained(
-            str(gguf_path.parent), gguf_file=gguf_path.name, dtype=torch.float32
+            str(gguf_path.parent), gguf_file=gguf_path.name, dtype=torch.float32, trust_remote_code=False
         )
-        tokenizer = AutoTokenizer.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name)
+        tokenizer = AutoTokenizer.from_pretrained(
+            str(gguf_path.parent), gguf_file=gguf_path.name, trust_remote_code=False
+        )
     except (ValueError, KeyError, OSError, RuntimeError) as exc:
         raise ModelNotFound(f"{gguf_path} is not a GGUF file transformers can load: {exc}") from exc
     # A GGUF-loaded model carries its quantizer; saving it as plain weights needs both removed.

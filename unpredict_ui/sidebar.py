@@ -12,7 +12,8 @@ import streamlit as st
 
 from unpredict_core.backend import FORMATS, PromptFormat
 from unpredict_core.errors import UnpredictError
-from unpredict_core.models import PRESETS, ModelPair, check_pair, custom_pair
+from unpredict_core.model_dirs import MODEL_DIRS_ENV, confined_pair
+from unpredict_core.models import PRESETS, ModelPair, check_pair
 from unpredict_core.runs import ROLES
 
 from .state import keep_widget_values, kept_key
@@ -76,9 +77,14 @@ def _custom_pair() -> ModelPair | None:
         key=KEY + "custom.pickle",
         help="Pickle-based weights can run code when loaded: allow them only for files you trust.",
     )
+    st.caption(f"Paths must lie in cache/models/, the Hugging Face cache or a folder listed in {MODEL_DIRS_ENV}.")
     if not (base.strip() and aligned.strip()):
         return None
-    return custom_pair(base, aligned, allow_pickle=allow_pickle)
+    try:  # a typed path may not leave the allowed model folders (unpredict_core.model_dirs)
+        return confined_pair(base, aligned, allow_pickle=allow_pickle)
+    except UnpredictError as exc:
+        st.error(str(exc))
+        return None
 
 
 def _format(pair: ModelPair, role: str) -> PromptFormat:
