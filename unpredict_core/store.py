@@ -22,7 +22,7 @@ import duckdb
 from .errors import StoreError
 from .paths import db_path, ensure_writable_dir
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 LOCK_WAIT_S = 30.0
 T = TypeVar("T")
 
@@ -43,8 +43,20 @@ _SCHEMA_V2 = [
         run_id VARCHAR, side VARCHAR, round INTEGER, p VARCHAR, coverage DOUBLE, model_move VARCHAR,
         opponent_move VARCHAR, outcome VARCHAR, PRIMARY KEY (run_id, side, round))""",
 ]
+# -- poetry (schema 3): poems with their prompt and settings, and blind pairwise votes ------------
+# A vote is three rows (one per criterion) sharing a vote_id, written in one transaction, so a
+# closed page leaves no half vote; `repeat` marks a rater's second vote on the same pair.
+_SCHEMA_V3 = [
+    """CREATE TABLE IF NOT EXISTS poems (
+        poem_id VARCHAR PRIMARY KEY, run_id VARCHAR, side VARCHAR, topic VARCHAR, sample INTEGER,
+        text VARCHAR, raw VARCHAR, prompt VARCHAR, settings VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS votes (
+        vote_id VARCHAR, rater VARCHAR, poem_a VARCHAR, poem_b VARCHAR, criterion VARCHAR,
+        choice VARCHAR, chosen_side VARCHAR, repeat BOOLEAN, created_at TIMESTAMP,
+        PRIMARY KEY (vote_id, criterion))""",
+]
 # version → statements that bring a database from version-1 to version
-MIGRATIONS: dict[int, list[str]] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
+MIGRATIONS: dict[int, list[str]] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
 
 
 def _round_row(run_id: str, side: str, index: int, r: dict) -> list:
@@ -53,6 +65,20 @@ def _round_row(run_id: str, side: str, index: int, r: dict) -> list:
     opponent_move = r.get("adversary_move", r.get("seek"))
     outcome = r.get("outcome") or ("loss" if r.get("found") else "win")
     return [run_id, side, index, json.dumps(r["p"]), r.get("coverage"), model_move, opponent_move, outcome]
+
+
+def poem_id(run_id: str, side: str, index: int) -> str:
+    """A poem's stable id: its run, side and place in that side's list (cached runs keep it)."""
+    return f"{run_id}/{side}/{index}"
+
+
+def _poem_row(result: dict, side: str, index: int, poem: dict) -> list:
+    """One poem with what produced it: its exact prompt and the run's sampling settings."""
+    settings = json.dumps(poem.get("settings") or result["params"], sort_keys=True)
+    return [
+        poem_id(result["run_id"], side, index), result["run_id"], side, poem["topic"], poem["sample"],
+        poem["text"], poem.get("raw"), poem.get("prompt"), settings,
+    ]  # fmt: skip
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -197,6 +223,12 @@ class Store:
                         "INSERT INTO rounds VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [_round_row(result["run_id"], side, i + 1, r) for i, r in enumerate(rounds)],
                     )
+                poems = data.get("poems", [])
+                if poems:
+                    con.executemany(
+                        "INSERT INTO poems VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [_poem_row(result, side, i, p) for i, p in enumerate(poems)],
+                    )
             return True
 
         return self._retrying(work)
@@ -237,3 +269,64 @@ class Store:
         return int(
             self._retrying(lambda con: con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
         )
+
+    # -- poetry: poems and votes (schema 3) -----------------------------------------------------
+    def poem_rows(self, run_id: str) -> list[dict[str, Any]]:
+        def work(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+            rows = con.execute(
+                "SELECT poem_id, side, topic, sample, text, prompt, settings FROM poems "
+                "WHERE run_id = ? ORDER BY side, topic, sample",
+                [run_id],
+            ).fetchall()
+            names = ("poem_id", "side", "topic", "sample", "text", "prompt", "settings")
+            return [dict(zip(names, row)) for row in rows]
+
+        return self._retrying(work)
+
+    def save_vote(self, vote_id: str, rater: str, poem_a: str, poem_b: str, choices: dict[str, str]) -> str:
+        """Store one vote (a row per criterion, `choices[criterion]` is "a" or "b") in one
+        transaction: all rows or none. Returns "stored", "repeat" (this rater had already rated
+        this pair; stored and marked) or "duplicate" (this vote_id is stored already: nothing written)."""
+
+        def work(con: duckdb.DuckDBPyConnection) -> str:
+            if con.execute("SELECT 1 FROM votes WHERE vote_id = ?", [vote_id]).fetchone():
+                return "duplicate"
+            found = con.execute(
+                "SELECT poem_id, side FROM poems WHERE poem_id = ? OR poem_id = ?", [poem_a, poem_b]
+            ).fetchall()
+            sides = dict(found)
+            missing = [p for p in (poem_a, poem_b) if p not in sides]
+            if missing:
+                raise StoreError(f"Cannot store a vote on unknown poems: {', '.join(missing)}.")
+            earlier = con.execute(
+                "SELECT 1 FROM votes WHERE rater = ? AND ((poem_a = ? AND poem_b = ?) OR (poem_a = ? AND poem_b = ?))",
+                [rater, poem_a, poem_b, poem_b, poem_a],
+            ).fetchone()
+            repeat = earlier is not None
+            now = datetime.now(UTC)
+            con.executemany(
+                "INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [vote_id, rater, poem_a, poem_b, criterion, choice, sides[poem_a if choice == "a" else poem_b],
+                     repeat, now]
+                    for criterion, choice in choices.items()
+                ],
+            )  # fmt: skip
+            return "repeat" if repeat else "stored"
+
+        return self._retrying(work)
+
+    def vote_rows(self, run_id: str | None = None) -> list[dict[str, Any]]:
+        """Every vote row (one per criterion), with the pair's topic; only one run's when given."""
+
+        def work(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+            rows = con.execute(
+                "SELECT v.vote_id, v.rater, v.poem_a, v.poem_b, p.topic, v.criterion, v.choice, v.chosen_side, "
+                "v.repeat, v.created_at FROM votes v JOIN poems p ON p.poem_id = v.poem_a "
+                "WHERE ? IS NULL OR p.run_id = ? ORDER BY v.created_at, v.vote_id, v.criterion",
+                [run_id, run_id],
+            ).fetchall()
+            names = ("vote_id", "rater", "poem_a", "poem_b", "topic", "criterion", "choice", "chosen_side")
+            return [dict(zip(names + ("repeat", "created_at"), row)) for row in rows]
+
+        return self._retrying(work)
