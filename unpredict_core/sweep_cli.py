@@ -1,0 +1,30 @@
+"""`python -m unpredict_core sweep FILE [--json]`: exit 0 when every item is stored, 1 when some
+failed (their reasons are in the summary; run again to retry them), 130 when interrupted."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from .sweep import run_sweep
+from .sweep_file import load_sweep
+
+
+def cmd_sweep(args) -> int:
+    from .loading import BackendCache
+    from .scripted_pairs import ScriptedAwareLoader
+    from .store import Store
+
+    sweep = load_sweep(args.file)  # a bad file fails here, before any model is loaded
+    store = Store()
+    for notice in store.notices:
+        print(f"warning: {notice}", file=sys.stderr)
+    summary = run_sweep(sweep, store=store, load=ScriptedAwareLoader(BackendCache(sweep.device)))
+    if args.json:
+        json.dump(summary.as_dict(), sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print(summary.text())
+    if summary.interrupted:
+        return 130
+    return 1 if summary.failed else 0
