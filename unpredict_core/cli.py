@@ -38,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--allow-pickle", action="store_true", help="allow .bin/.pt weights (can run code)")
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     commands.add_parser("pairs", help="list preset pairs and whether they are available here")
+    # -- sweep (issue 6) --
+    sweep = commands.add_parser("sweep", help="run every item of a sweep file (TOML); resumes where it stopped")
+    sweep.add_argument("file", help="sweep file, e.g. sweeps/example.toml")
+    sweep.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
     return parser
 
 
@@ -108,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "pairs":
             cmd_pairs()
             return 0
+        if args.command == "sweep":
+            from .sweep_cli import cmd_sweep
+
+            return cmd_sweep(args)
         result = cmd_run(args)
     except UnpredictError as exc:
         print(f"error: {exc}", file=sys.stderr)
