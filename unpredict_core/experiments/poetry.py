@@ -1,0 +1,179 @@
+"""Poetry (SPEC 2.5): both sides write short poems on the same topics, in their own format.
+
+The request is a template with a `{topic}` slot. The base side gets the opening of a poem to
+continue (a line of context, then the title); the aligned side gets a chat request. Every poem is
+sampled through the backend seam with a seed, temperature, top-p, a stop rule and a length cap,
+then cleaned of prompt echo and chat artefacts (`poem_text`). Raters then compare the poems
+blind (`poetry_votes`); the automatic proxies here are labelled as proxies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..backend import ModelBackend, PromptFormat, SampleSettings
+from ..errors import InvalidParameter
+from ..poem_text import clean_poem, strip_unprintable
+from ..poetry_metrics import embedding_diversity, text_proxies
+from ..progress import ProgressFn, no_progress, scaled
+
+NAME = "poetry"
+VERSION = "1"
+DEFAULT_TOPICS = (
+    "work",
+    "the internet",
+    "the sea",
+    "autumn",
+    "a city at night",
+    "friendship",
+    "time",
+    "a cat",
+)
+MAX_TOPICS = 30
+MAX_TOPIC_CHARS = 80
+MAX_SAMPLES = 20
+MAX_NEW_TOKENS = 400
+SLOT = "{topic}"
+REQUESTS = {
+    "plain": "The following is a short poem.\n\n" + SLOT + "\n\n",
+    "chat": "Write a short poem about " + SLOT + ".",
+}
+# A poem ends at a blank gap of two empty lines (the start of another document); EOS ends it too.
+END_OF_POEM = "\n\n\n"
+
+
+@dataclass(frozen=True)
+class Params:
+    topics: tuple[str, ...] = DEFAULT_TOPICS
+    samples: int = 2  # poems per topic and side
+    seed: int = 0
+    max_new_tokens: int = 96
+    temperature: float = 1.0
+    top_p: float = 1.0
+    embeddings: bool = True  # compute the embedding-diversity proxy (loads a small model once)
+
+    def validate(self) -> Params:
+        """A checked copy: topics stripped of control characters and blanks, duplicates dropped."""
+        if isinstance(self.topics, str):
+            raise InvalidParameter("topics must be a list of topics, not one string.")
+        topics = []
+        for raw in self.topics:
+            topic = " ".join(strip_unprintable(str(raw))[0].split())
+            if len(topic) > MAX_TOPIC_CHARS:
+                raise InvalidParameter(
+                    f"The topic '{topic[:30]}…' is {len(topic)} characters long; keep each topic under "
+                    f"{MAX_TOPIC_CHARS} characters (it is the title of a short poem)."
+                )
+            if topic and topic.lower() not in {t.lower() for t in topics}:
+                topics.append(topic)
+        if not topics:
+            raise InvalidParameter("Give at least one topic to write poems about (e.g. work, the internet).")
+        if len(topics) > MAX_TOPICS:
+            raise InvalidParameter(f"At most {MAX_TOPICS} topics per run (got {len(topics)}).")
+        if not 1 <= self.samples <= MAX_SAMPLES:
+            raise InvalidParameter(f"samples must be between 1 and {MAX_SAMPLES} poems per topic (got {self.samples}).")
+        if not 8 <= self.max_new_tokens <= MAX_NEW_TOKENS:
+            raise InvalidParameter(
+                f"max_new_tokens must be between 8 and {MAX_NEW_TOKENS} (got {self.max_new_tokens})."
+            )
+        if not 0.0 < self.temperature <= 2.0 or not 0.0 < self.top_p <= 1.0:
+            raise InvalidParameter("temperature must be in (0, 2] and top_p in (0, 1].")
+        return replace(self, topics=tuple(topics))
+
+    def as_dict(self) -> dict:
+        return {
+            "topics": list(self.topics),
+            "samples": self.samples,
+            "seed": self.seed,
+            "max_new_tokens": self.max_new_tokens,
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "embeddings": self.embeddings,
+        }
+
+    def settings(self) -> SampleSettings:
+        return SampleSettings(
+            temperature=self.temperature,
+            top_p=self.top_p,
+            max_new_tokens=self.max_new_tokens,
+            decided=lambda text: END_OF_POEM in text,  # the stop rule; the text is cut there below
+        )
+
+
+def default_request(params: Params, fmt: PromptFormat) -> str:
+    return REQUESTS[fmt]
+
+
+def fill(request: str, topic: str) -> str:
+    """The request for one topic; a template without the slot gets the topic as a title line."""
+    if SLOT in request:
+        return request.replace(SLOT, topic)
+    return f"{request.rstrip()}\n\n{topic}\n\n" if request.strip() else f"{topic}\n\n"
+
+
+def write_poems(backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn) -> list:
+    """`params.samples` cleaned poems per topic, each with its exact prompt and its seed."""
+    poems = []
+    for t, topic in enumerate(params.topics):
+        prompt = backend.render(fill(request, topic), fmt)
+        seed = params.seed * 100_003 + t  # one seed per (run seed, topic): topics are independent draws
+        part = scaled(progress, t / len(params.topics), (t + 1) / len(params.topics))
+        part(0.0, f"{backend.label}: poems on '{topic}'")
+        texts = backend.sample(prompt, params.samples, seed=seed, settings=params.settings(), progress=part)
+        echo = tuple(line for line in fill(request, topic).split("\n") if line.strip()) + (topic,)
+        for s, raw in enumerate(texts):
+            ended = END_OF_POEM in raw
+            cleaned = clean_poem(raw.split(END_OF_POEM)[0] + ("\n" if ended else ""), echo, cut_last_line=True)
+            poems.append(
+                {
+                    "topic": topic,
+                    "sample": s,
+                    "text": cleaned.text,
+                    "raw": raw,
+                    "notes": cleaned.notes,
+                    "prompt": prompt.text,
+                    "seed": seed,
+                }
+            )
+    return poems
+
+
+def proxies(poems: list[dict], embeddings: bool) -> dict:
+    """Automatic originality proxies over a side's non-empty poems (labelled proxies everywhere)."""
+    kept = [p for p in poems if p["text"]]
+    texts, topics = [p["text"] for p in kept], [p["topic"] for p in kept]
+    out = text_proxies(texts, topics) | {"embedding_diversity": None, "embedding_note": ""}
+    if not embeddings:
+        out["embedding_note"] = "not computed (turned off for this run)"
+    elif len(texts) < 2:
+        out["embedding_note"] = "needs at least two poems"
+    else:
+        from ..embeddings import EMBEDDING_MODEL, embed, embedder_problem
+
+        problem = embedder_problem()
+        if problem:
+            out["embedding_note"] = f"not computed: {problem}"
+        else:
+            out["embedding_diversity"] = embedding_diversity(embed(texts), topics)
+            out["embedding_note"] = EMBEDDING_MODEL
+    return out
+
+
+def run_side(
+    backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress
+) -> dict:
+    template = backend.render(request if SLOT in request else fill(request, SLOT), fmt)
+    poems = write_poems(backend, fmt, request, params, scaled(progress, 0.0, 0.9))
+    progress(0.9, f"{backend.label}: originality proxies")
+    found = proxies(poems, params.embeddings)
+    progress(1.0, f"{backend.label}: done")
+    return {
+        "format": template.format,
+        "format_note": template.note,
+        "prompt": template.text,  # the exact input with the slot left visible; each poem keeps its own
+        "poems": poems,
+        "coverage": sum(bool(p["text"]) for p in poems) / len(poems),  # share of non-empty poems
+        "empty_poems": sum(not p["text"] for p in poems),
+        "metrics": {k: v for k, v in found.items() if isinstance(v, float)},
+        "proxies": found,
+    }
