@@ -11,7 +11,7 @@ import json
 import sys
 
 from .errors import UnpredictError
-from .experiments import EXPERIMENTS, hide_and_seek, random_integers, rps
+from .experiments import EXPERIMENTS, hide_and_seek, poetry, random_integers, rps
 from .models import PRESETS, custom_pair, get_pair
 from .progress import stderr_progress
 
@@ -32,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seeker", default="greedy", help="hide-and-seek: same choices as --adversary")
     run.add_argument("--rounds", type=int, default=50, help="rps / hide-and-seek: rounds per game")
     run.add_argument("--spots", type=int, default=7, help="hide-and-seek: hiding spots")
+    # poetry
+    run.add_argument("--topics", default=",".join(poetry.DEFAULT_TOPICS), help="poetry: comma-separated topics")
+    run.add_argument("--samples", type=int, default=2, help="poetry: poems per topic and side")
+    run.add_argument("--max-new-tokens", type=int, default=poetry.Params.max_new_tokens, help="poetry: length cap")
+    run.add_argument("--no-embeddings", action="store_true", help="poetry: skip the embedding-diversity proxy")
     run.add_argument("--base-format", choices=["plain", "chat"], help="override the base side's format")
     run.add_argument("--aligned-format", choices=["plain", "chat"], help="override the aligned side's format")
     run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
@@ -58,6 +63,14 @@ def params_for(args):
         return rps.Params(adversary=args.adversary, rounds=args.rounds, seed=args.seed)
     if args.experiment == hide_and_seek.NAME:
         return hide_and_seek.Params(seeker=args.seeker, spots=args.spots, rounds=args.rounds, seed=args.seed)
+    if args.experiment == poetry.NAME:
+        return poetry.Params(
+            topics=tuple(args.topics.split(",")),
+            samples=args.samples,
+            seed=args.seed,
+            max_new_tokens=args.max_new_tokens,
+            embeddings=not args.no_embeddings,
+        )
     return random_integers.Params(mode=args.mode, n=args.n, seed=args.seed, max_attempts=args.max_attempts)
 
 
