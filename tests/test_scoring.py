@@ -130,3 +130,29 @@ def test_prefix_reuse_stays_exact_past_a_sliding_window():
         assert np.allclose([got.raw[a] for a in ANSWERS], [fresh.raw[a] for a in ANSWERS], rtol=1e-4, atol=1e-10)
         assert reused.prefill_tokens - before == len(ids) - shared, "only the new tokens are encoded"
         history, previous = history + f" r{round_index % 10} p s.", ids
+
+
+def test_tree_scoring_is_used_and_matches_brute_force_past_a_sliding_window():
+    """The single-row trie forward (not the batched fallback) scores a long prompt on a model whose
+    sliding window (8 tokens) is far shorter than the prompt, exactly as full forwards do."""
+    from tests.tiny_model import tiny_sliding_backend
+
+    backend = tiny_sliding_backend()
+    prompt = backend.render("game:" + " r3 p s." * 6 + " next", "plain")
+    assert len(backend.encode(prompt)) > 3 * backend.model.config.sliding_window
+    got = backend.score_choices(prompt, ANSWERS)
+    assert backend._tree_ok is True, "the tree path disagreed with the batched path and was dropped"
+    expected = brute_force(backend, prompt, ANSWERS)
+    assert np.allclose([got.raw[a] for a in ANSWERS], [expected[a] for a in ANSWERS], rtol=1e-4, atol=1e-10)
+
+
+def test_tree_and_batched_paths_agree_on_every_round_of_a_growing_history(tiny):
+    tree, batched = tiny_backend(), tiny_backend()
+    batched.tree_scoring = False
+    history = "game:"
+    for round_index in range(5):
+        prompt = tree.render(history + " next", "plain")
+        a, b = tree.score_choices(prompt, ANSWERS), batched.score_choices(prompt, ANSWERS)
+        assert np.allclose([a.raw[x] for x in ANSWERS], [b.raw[x] for x in ANSWERS], rtol=1e-4, atol=1e-10)
+        history += f" r{round_index} p s."
+    assert tree._tree_ok is True and batched._tree_ok is None

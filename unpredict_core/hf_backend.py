@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import torch
 
+from . import sampling
 from .backend import (
     ANSWER_PREFIXES,
     ChoiceScores,
@@ -25,6 +26,7 @@ from .backend import (
 )
 from .errors import InvalidParameter
 from .progress import ProgressFn, no_progress
+from .tree_scoring import build_trie, supports_tree, tree_hidden
 
 SAMPLE_BATCH = 64  # fixed: sampled results are reproducible for a seed only at a fixed batch
 
@@ -50,6 +52,8 @@ class TransformersBackend:
         self._prefix: _Prefix | None = None
         self._extends: torch.Tensor | None = None
         self._split_ok: bool | None = None
+        self._tree_ok: bool | None = None  # tree scoring agrees with the batched path (checked once)
+        self.tree_scoring = True  # False forces the batched path (benchmarks and tests compare)
         self.prefill_tokens = 0  # tokens encoded by prefills: benchmarks read it
         self.reuse_prefix = True  # False re-encodes every prompt from scratch (benchmarks compare)
 
@@ -162,10 +166,27 @@ class TransformersBackend:
     def _node_logprobs(self, prefix: _Prefix, conts: list[tuple[int, ...]]) -> dict[tuple[int, ...], torch.Tensor]:
         """Next-token log-probabilities after every prefix (node) of every continuation.
 
-        The continuations form a trie ("1" is a prefix of "10"; " 1" and " 2" share " "), so only
-        the rows not contained in another are run, and the output head (the costliest part with a
-        262k vocabulary) is applied once per distinct node, never to padding.
+        One single-row forward over the trie of continuations (see `tree_scoring`) when the model
+        allows it; the first time, its result is checked against the batched path, which stays
+        the fallback for attention kernels that take no custom mask.
         """
+        if self.tree_scoring and self._tree_ok is not False and supports_tree(self.model) and self._head_split_ok():
+            trie = build_trie(conts)
+            logits = self._head(tree_hidden(self.model, prefix.cache, trie, len(prefix.ids)))
+            tree = dict(zip(trie.nodes, torch.log_softmax(logits.float(), dim=-1)))
+            if self._tree_ok is None:
+                batched = self._batched_logprobs(prefix, conts)
+                tolerance = 1e-3 if self.model.dtype == torch.float32 else 5e-2
+                self._tree_ok = all(
+                    torch.allclose(tree[node].exp(), batched[node].exp(), atol=tolerance) for node in batched
+                )
+            if self._tree_ok:
+                return tree
+        return self._batched_logprobs(prefix, conts)
+
+    def _batched_logprobs(self, prefix: _Prefix, conts: list[tuple[int, ...]]) -> dict[tuple[int, ...], torch.Tensor]:
+        """The fallback: the continuations not contained in another, one batch row each, on the
+        prefix cache repeated per row; the output head runs once per distinct node."""
         rows: list[tuple[int, ...]] = []
         for cont in sorted(set(conts), key=len, reverse=True):
             if not any(row[: len(cont)] == cont for row in rows):
@@ -236,17 +257,17 @@ class TransformersBackend:
         `settings.decided`) leave the batch, so the rest run on a smaller batch."""
         cache = self._expanded(prefix, size)
         logits = prefix.last_logits.expand(size, -1)
-        eos = set(_eos_ids(self.model, self.tokenizer))
+        eos = set(sampling.eos_ids(self.model, self.tokenizer))
         rows: list[list[int]] = [[] for _ in range(size)]
         active = list(range(size))  # row of each batch slot
         for step in range(settings.max_new_tokens):
-            tokens = _draw(logits, settings, generator).tolist()
+            tokens = sampling.draw(logits, settings, generator).tolist()
             keep = [slot for slot, token in enumerate(tokens) if token not in eos]
             for slot in keep:
                 rows[active[slot]].append(tokens[slot])
             if settings.stop or settings.decided:
                 texts = self.tokenizer.batch_decode([rows[active[slot]] for slot in keep])
-                keep = [slot for slot, text in zip(keep, texts) if not _finished(text, settings)]
+                keep = [slot for slot, text in zip(keep, texts) if not sampling.finished(text, settings)]
             if not keep or step == settings.max_new_tokens - 1:
                 break
             if len(keep) < len(active):
@@ -255,39 +276,7 @@ class TransformersBackend:
             step_input = torch.tensor([[tokens[slot]] for slot in keep], device=self.device)
             out = self.model(input_ids=step_input, past_key_values=cache, use_cache=True)
             cache, logits = out.past_key_values, out.logits[:, -1].float()
-        return [_truncate(self.tokenizer.decode(row), settings.stop) for row in rows]
-
-
-def _finished(text: str, settings: SampleSettings) -> bool:
-    if any(stop in text for stop in settings.stop):
-        return True
-    return bool(settings.decided and settings.decided(text))
-
-
-def _draw(logits: torch.Tensor, settings: SampleSettings, generator) -> torch.Tensor:
-    """One token per row at the given temperature and top-p (1.0 = the full distribution)."""
-    if settings.temperature <= 0:
-        return logits.argmax(dim=-1)
-    probs = torch.softmax(logits / settings.temperature, dim=-1)
-    if settings.top_p < 1.0:
-        sorted_p, order = probs.sort(dim=-1, descending=True)
-        keep = sorted_p.cumsum(dim=-1) - sorted_p < settings.top_p
-        probs = torch.zeros_like(probs).scatter(-1, order, sorted_p * keep)
-    return torch.multinomial(probs, 1, generator=generator)[:, 0]
-
-
-def _eos_ids(model, tokenizer) -> list[int]:
-    ids = model.generation_config.eos_token_id if model.generation_config else None
-    ids = ids if isinstance(ids, list) else [ids]
-    ids = [i for i in ids + [tokenizer.eos_token_id] if i is not None]
-    return list(dict.fromkeys(ids)) or [0]
-
-
-def _truncate(text: str, stops: tuple[str, ...]) -> str:
-    for stop in stops:
-        if stop in text:
-            text = text[: text.index(stop)]
-    return text
+        return [sampling.truncate(self.tokenizer.decode(row), settings.stop) for row in rows]
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:
