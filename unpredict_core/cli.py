@@ -12,7 +12,7 @@ import sys
 
 from .errors import UnpredictError
 from .experiments import EXPERIMENTS, hide_and_seek, poetry, random_integers, rps
-from .models import PRESETS, custom_pair, get_pair
+from .models import PRESETS, custom_pair, get_pair, with_servers
 from .progress import stderr_progress
 
 
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--aligned-format", choices=["plain", "chat"], help="override the aligned side's format")
     run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     run.add_argument("--allow-pickle", action="store_true", help="allow .bin/.pt weights (can run code)")
+    add_server_flags(run)
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     commands.add_parser("pairs", help="list preset pairs and whether they are available here")
     # -- sweep (issue 6) --
@@ -54,8 +55,29 @@ def _pair(args):
     if args.base or args.aligned:
         if not (args.base and args.aligned):
             raise UnpredictError("Give both --base and --aligned, or neither (and a --pair).")
-        return custom_pair(args.base, args.aligned, allow_pickle=args.allow_pickle)
-    return get_pair(args.pair)
+        return with_servers(custom_pair(args.base, args.aligned, allow_pickle=args.allow_pickle), servers_from(args))
+    return with_servers(get_pair(args.pair), servers_from(args))
+
+
+# -- model servers (server_backend.py): either side may run on an OpenAI-compatible server ---------
+def add_server_flags(parser: argparse.ArgumentParser) -> None:
+    for role in ("base", "aligned"):
+        parser.add_argument(
+            f"--{role}-server", metavar="URL", help=f"run the {role} side on an OpenAI-compatible server (vLLM)"
+        )
+        parser.add_argument(f"--{role}-served-model", metavar="NAME", help=f"model name on the {role} server")
+
+
+def servers_from(args) -> dict[str, tuple[str, str | None]]:
+    """{role: (url, served model)} for the sides given a --ROLE-server (replacing that side)."""
+    servers = {}
+    for role in ("base", "aligned"):
+        url, model = getattr(args, f"{role}_server", None), getattr(args, f"{role}_served_model", None)
+        if model and not url:
+            raise UnpredictError(f"--{role}-served-model needs --{role}-server URL.")
+        if url:
+            servers[role] = (url, model)
+    return servers
 
 
 def params_for(args):

@@ -22,3 +22,17 @@ class InvalidParameter(UnpredictError):
 
 class StoreError(UnpredictError):
     """The results database cannot be opened or written."""
+
+
+# -- OpenAI-compatible servers (server_backend.py) ---------------------------------------------------
+class ServerUnavailable(ModelNotFound):
+    """A model server cannot be reached, or does not serve the model named: nothing can run."""
+
+
+class ServerTimeout(UnpredictError):
+    """A model server stopped answering in the middle of a run: the run is not stored, and a
+    sweep marks the item failed so that resuming retries it."""
+
+
+class ServerProtocolError(UnpredictError):
+    """A model server answered, but not in a form this app understands."""

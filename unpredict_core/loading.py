@@ -51,6 +51,10 @@ def weights_folder(spec: ModelSpec, progress: ProgressFn = no_progress):
 
 
 def load_backend(spec: ModelSpec, device: Device = "auto", progress: ProgressFn = no_progress) -> TransformersBackend:
+    if spec.source == "server":  # nothing to load here: the server holds the weights
+        from .server_backend import connect
+
+        return connect(spec.location, spec.served_model, label=spec.label)  # type: ignore[return-value]
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer

@@ -19,7 +19,7 @@ from .backend import PromptFormat
 from .errors import ModelNotFound
 from .gguf_convert import cached_sha256
 
-Source = Literal["package", "gguf", "dir", "hf", "scripted"]
+Source = Literal["package", "gguf", "dir", "hf", "scripted", "server"]
 Role = Literal["base", "aligned"]
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf")
 
@@ -28,12 +28,13 @@ WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf")
 class ModelSpec:
     label: str
     source: Source
-    location: str  # package name, .gguf path, folder, or Hugging Face repo id
+    location: str  # package name, .gguf path, folder, Hugging Face repo id, or server URL
     family: str = ""
     gguf_file: str | None = None  # file inside a package
     sha256: str | None = None  # expected checksum of a GGUF
     default_format: PromptFormat = "plain"
     allow_pickle: bool = False  # load .bin/.pt weights (pickle can run code): only when asked
+    served_model: str | None = None  # source "server": the model name the server serves it under
 
     def with_format(self, fmt: PromptFormat) -> ModelSpec:
         return replace(self, default_format=fmt)
@@ -142,6 +143,23 @@ def spec_from_path(path: str, *, role: Role, allow_pickle: bool = False) -> Mode
     return ModelSpec(text, "hf", text, default_format=fmt, allow_pickle=allow_pickle)
 
 
+def server_spec(url: str, served_model: str | None, *, role: Role) -> ModelSpec:
+    """A model on an OpenAI-compatible server (vLLM, llama.cpp); the aligned side gets its chat template."""
+    fmt: PromptFormat = "chat" if role == "aligned" else "plain"
+    name = f"{served_model or 'served model'} @ {url}"
+    return ModelSpec(name, "server", url, default_format=fmt, served_model=served_model)
+
+
+def with_servers(pair: ModelPair, servers: dict[str, tuple[str, str | None]]) -> ModelPair:
+    """`pair` with the sides named in `servers` ({role: (url, served model)}) on a server."""
+    sides = {role: server_spec(url, model, role=role) for role, (url, model) in servers.items()}
+    if not sides:
+        return pair
+    merged = replace(pair, **sides)
+    name = "|".join(f"{role}={spec.label}" for role, spec in sides.items())
+    return replace(merged, name=f"{pair.name}+server:{name}", note=pair.note + " Served by a model server.")
+
+
 def custom_pair(base_path: str, aligned_path: str, *, allow_pickle: bool = False) -> ModelPair:
     base = spec_from_path(base_path, role="base", allow_pickle=allow_pickle)
     aligned = spec_from_path(aligned_path, role="aligned", allow_pickle=allow_pickle)
@@ -215,6 +233,10 @@ def identity(spec: ModelSpec) -> str:
     """A stable name for exactly these weights (SPEC 4: file sha256 or HF revision)."""
     if spec.source == "scripted":
         return f"scripted:{spec.location}"
+    if spec.source == "server":  # asks the server (cached briefly); unreachable -> ServerUnavailable
+        from .server_client import server_info
+
+        return server_info(spec.location, spec.served_model).identity
     if spec.source in ("package", "gguf"):
         digest = spec.sha256 if spec.source == "package" and spec.sha256 else cached_sha256(gguf_path(spec))
         return f"gguf-sha256:{digest}"

@@ -108,6 +108,8 @@ def run_experiment(
             "request": side.request,
             "requested_format": side.fmt,
         } | outcome
+        if getattr(backend, "scoring", "logprobs") == "sampled":  # a server without log-probabilities
+            result["sides"][role]["scoring"] = "sampled: probabilities estimated from draws, not exact"
     result["duration_s"] = time.monotonic() - started
     result = json.loads(json.dumps(result))  # a fresh result looks exactly like a cached one
     store.save_run(result, key, result["duration_s"])

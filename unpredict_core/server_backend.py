@@ -1,0 +1,261 @@
+"""`ModelBackend` over an OpenAI-compatible server (vLLM; llama.cpp's server in the tests).
+
+Prompts go to `/v1/completions` as token ids, so the model sees exactly what the transformers
+backend would feed it: the plain format with the tokenizer's special tokens, the chat format as
+the server's own chat template renders it (see server_client.py for the endpoints per server).
+
+Exact scoring (SPEC 2.1) asks the server, for every node of the continuation trie (the prompt,
+then each prefix of each `prefix + answer`), for its next-token `top_logprobs`:
+- a step inside a continuation uses that token's log-probability: from `prompt_logprobs` on vLLM
+  (exact for any token), from the parent node's top candidates on llama.cpp (exact when the
+  token is among them, else counted as unresolved);
+- the end of an answer needs P(the next token does not extend it) = the non-extending mass of
+  the top candidates, plus at most the mass the server did not list (counted as unresolved).
+`ServerChoiceScores.unresolved` bounds what the scores may miss; it is ~1e-6 with llama.cpp's
+1,000 candidates. A server that gives no log-probabilities is scored by sampling, and says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .backend import ANSWER_PREFIXES, ChoiceScores, PromptFormat, RenderedPrompt, SampleSettings, extends_answer
+from .backend import parse_choice as _parse_choice
+from .errors import InvalidParameter, ServerProtocolError
+from .progress import ProgressFn, no_progress
+from .server_client import ServerClient, ServerInfo, server_info
+
+SAMPLE_BATCH = 64  # completions per request (`n`)
+SAMPLED_SCORE_N = 400  # draws behind one sampled score: ±2.5 points of probability at worst
+
+
+@dataclass(frozen=True)
+class ServerChoiceScores(ChoiceScores):
+    """Choice scores plus how they were obtained: `method` is "logprobs" or "sampled";
+    `unresolved` bounds the probability the top candidates left unaccounted for."""
+
+    method: str = "logprobs"
+    unresolved: float = 0.0
+
+
+@dataclass
+class _Node:
+    top: dict[int | str, float]  # candidate (token id, or its text where ids are not given) -> logprob
+    texts: list[tuple[str, float]]  # (token text, logprob) of every candidate
+    path: list[float] | None  # vLLM: exact logprob of each prompt token past the shared prompt
+
+
+class ServerBackend:
+    """A model behind an OpenAI-compatible server; thread-safe (every call is one HTTP request)."""
+
+    def __init__(self, info: ServerInfo, *, label: str, timeout: float | None = None):
+        self.info = info
+        self.client = ServerClient(info.url, timeout=timeout)
+        self.label = label
+        self.identity = info.identity
+        self.scoring = "logprobs" if info.exact else "sampled"  # "sampled": scores are estimates
+        self.sampled_n = SAMPLED_SCORE_N
+        self._ids: dict[tuple[str, bool], list[int]] = {}
+        self._chat: bool | None = None
+
+    @property
+    def has_chat_template(self) -> bool:
+        if self._chat is None:
+            if self.info.flavour == "llama.cpp":
+                self._chat = bool(self.info.chat_template)
+            elif self.info.flavour == "vllm":
+                self._chat = self._vllm_chat_ids("hi") is not None
+            else:
+                self._chat = False
+        return self._chat
+
+    # -- prompts and tokens ---------------------------------------------------------------------
+    def render(self, request: str, fmt: PromptFormat) -> RenderedPrompt:
+        if fmt == "plain":
+            return RenderedPrompt(request, "plain", "plain")
+        if not self.has_chat_template:
+            why = "has no chat template" if self.info.flavour != "openai" else "exposes no chat-template endpoint"
+            return RenderedPrompt(request, "plain", "chat", f"{self.label} {why}; the request was sent as plain text.")
+        if self.info.flavour == "llama.cpp":
+            answer = self.client.post("/apply-template", {"messages": _messages(request)}, what="rendering the chat")
+            return RenderedPrompt(str(answer["prompt"]), "chat", "chat")
+        ids = self._vllm_chat_ids(request) or []
+        answer = self.client.post("/detokenize", {"model": self.info.model, "tokens": ids}, what="rendering the chat")
+        text = str(answer["prompt"])
+        self._ids[(text, False)] = ids  # score exactly the template's tokens, not a re-tokenisation
+        return RenderedPrompt(text, "chat", "chat")
+
+    def _vllm_chat_ids(self, request: str) -> list[int] | None:
+        body = {"model": self.info.model, "messages": _messages(request), "add_generation_prompt": True}
+        answer = self.client.post("/tokenize", body, what="rendering the chat", optional=True)
+        return list(answer["tokens"]) if answer else None
+
+    def tokenize(self, text: str, special: bool) -> list[int]:
+        """Token ids of `text`; `special` adds the tokenizer's BOS etc. (the plain format)."""
+        key = (text, special)
+        if key not in self._ids:
+            if self.info.flavour == "llama.cpp":
+                body: dict = {"content": text, "add_special": special, "parse_special": True}
+            else:
+                body = {"model": self.info.model, "prompt": text, "add_special_tokens": special}
+            tokens = self.client.post("/tokenize", body, what="tokenizing")["tokens"]
+            self._ids[key] = [t["id"] if isinstance(t, dict) else int(t) for t in tokens]
+        return self._ids[key]
+
+    def encode(self, prompt: RenderedPrompt) -> list[int]:
+        return self.tokenize(prompt.text, prompt.format == "plain")
+
+    def _continuation(self, prompt_ids: list[int], prompt: RenderedPrompt, text: str) -> tuple[int, ...]:
+        """The same rule as the transformers backend (lm-eval's): encode prompt + text, cut off the
+        prompt's tokens; encode the text alone if the boundary merged."""
+        whole = self.tokenize(prompt.text + text, prompt.format == "plain")
+        if whole[: len(prompt_ids)] == prompt_ids and len(whole) > len(prompt_ids):
+            return tuple(whole[len(prompt_ids) :])
+        return tuple(self.tokenize(text, False))
+
+    # -- scoring --------------------------------------------------------------------------------
+    def score_choices(self, prompt: RenderedPrompt, choices: Sequence[str]) -> ServerChoiceScores:
+        if not choices:
+            raise InvalidParameter("no answers to score")
+        if not self.info.exact:
+            return self._sampled_scores(prompt, choices)
+        ids = self.encode(prompt)
+        conts = [(c, self._continuation(ids, prompt, v + c)) for c in choices for v in ANSWER_PREFIXES]
+        vllm = self.info.flavour == "vllm"
+        # vLLM: each continuation's own request carries its path; llama.cpp: every trie node's
+        wanted = {cont for _, cont in conts} if vllm else {cont[:k] for _, cont in conts for k in range(len(cont) + 1)}
+        nodes = self._nodes(ids, sorted(wanted, key=lambda n: (len(n), n)))
+        raw, unresolved = {c: 0.0 for c in choices}, 0.0
+        for choice, cont in conts:
+            logp, missing = 0.0, 0.0
+            for k, token in enumerate(cont):
+                step = nodes[cont].path[k] if vllm else nodes[cont[:k]].top.get(token)
+                if step is None:  # not among the parent's candidates: at most its least likely one
+                    missing = math.exp(logp + min(nodes[cont[:k]].top.values()))
+                    break
+                logp += step
+            end = nodes[cont]
+            stop = sum(math.exp(lp) for text, lp in end.texts if not extends_answer(text))
+            listed = sum(math.exp(lp) for _, lp in end.texts)
+            if missing:
+                unresolved += missing
+            else:
+                raw[choice] += math.exp(logp) * stop
+                unresolved += math.exp(logp) * max(0.0, 1.0 - listed)
+        return ServerChoiceScores(raw, method="logprobs", unresolved=unresolved)
+
+    def _nodes(self, ids: list[int], nodes: list[tuple[int, ...]]) -> dict[tuple[int, ...], _Node]:
+        """Next-token candidates after `ids + node` for every node, in one request."""
+        body = self._completion_body([ids + list(n) for n in nodes], max_tokens=1)
+        body |= {"temperature": 0, "logprobs": self.info.top_logprobs}
+        if self.info.flavour == "vllm":
+            body["prompt_logprobs"] = 1
+        choices = self._choices(body, len(nodes), "scoring answers")
+        return {node: _parse_node(choice, len(ids), node) for node, choice in zip(nodes, choices)}
+
+    def _sampled_scores(self, prompt: RenderedPrompt, choices: Sequence[str]) -> ServerChoiceScores:
+        """No log-probabilities: estimate each answer's probability from `sampled_n` draws under a
+        seed taken from the prompt (reproducible), with the same parsing rule as sampled mode."""
+        seed = int(hashlib.sha256(prompt.text.encode()).hexdigest()[:8], 16) % 2**31
+        settings = SampleSettings(max_new_tokens=max(map(len, choices)) + 3)
+        texts = self.sample(prompt, self.sampled_n, seed=seed, settings=settings)
+        counts = Counter(_parse_choice(t, choices) for t in texts)
+        raw = {c: counts[c] / len(texts) for c in choices}
+        return ServerChoiceScores(raw, method="sampled", unresolved=0.0)
+
+    # -- sampling -------------------------------------------------------------------------------
+    def sample(
+        self,
+        prompt: RenderedPrompt,
+        n: int,
+        *,
+        seed: int,
+        settings: SampleSettings = SampleSettings(),
+        progress: ProgressFn | None = None,
+    ) -> list[str]:
+        """n completions with `n` per request; the request seed is derived from `seed` and the
+        request's position, so a rerun asks for exactly the same draws."""
+        if n < 0:
+            raise InvalidParameter(f"cannot draw {n} samples")
+        report = progress or no_progress
+        source = self.encode(prompt) if self.info.flavour != "openai" else prompt.text
+        texts: list[str] = []
+        while len(texts) < n:
+            size = min(SAMPLE_BATCH, n - len(texts))
+            body = self._completion_body(source, max_tokens=settings.max_new_tokens)
+            body |= {"n": size, "temperature": settings.temperature, "top_p": settings.top_p}
+            body |= {"seed": (seed * 1_000_003 + len(texts)) % 2**31, **self._pure_sampling()}
+            if settings.stop:
+                body["stop"] = list(settings.stop)
+            texts.extend(_cut(c.get("text", ""), settings.stop) for c in self._choices(body, size, "sampling"))
+            report(len(texts) / max(n, 1), f"{self.label}: {len(texts)}/{n} samples")
+        return texts
+
+    def _pure_sampling(self) -> dict:
+        """Switch off the server's default truncation so temperature and top-p mean what they say
+        (llama.cpp defaults to top-k 40 and min-p 0.05; vLLM may apply the model's defaults)."""
+        if self.info.flavour == "llama.cpp":
+            return {"top_k": 0, "min_p": 0.0, "repeat_penalty": 1.0, "typical_p": 1.0}
+        if self.info.flavour == "vllm":
+            return {"top_k": -1, "min_p": 0.0, "repetition_penalty": 1.0}
+        return {}
+
+    # -- requests -------------------------------------------------------------------------------
+    def _completion_body(self, prompt, *, max_tokens: int) -> dict:
+        return {"model": self.info.model, "prompt": prompt, "max_tokens": max_tokens, "stream": False}
+
+    def _choices(self, body: dict, expected: int, what: str) -> list[dict]:
+        answer = self.client.post("/v1/completions", body, what=what)
+        choices = sorted(answer.get("choices") or [], key=lambda c: c.get("index", 0))
+        if len(choices) != expected:
+            raise ServerProtocolError(
+                f"The server at {self.info.url} returned {len(choices)} completions while {what}, not {expected}."
+            )
+        return choices
+
+
+def _messages(request: str) -> list[dict]:
+    return [{"role": "user", "content": request}]
+
+
+def _cut(text: str, stops: tuple[str, ...]) -> str:
+    for stop in stops:
+        if stop in text:
+            text = text[: text.index(stop)]
+    return text
+
+
+def _parse_node(choice: dict, prompt_len: int, node: tuple[int, ...]) -> _Node:
+    """Candidates of the first generated token, in llama.cpp's or vLLM's response shape."""
+    logprobs = choice.get("logprobs") or {}
+    top: dict[int | str, float] = {}
+    texts: list[tuple[str, float]] = []
+    if "content" in logprobs:  # llama.cpp: [{id, token, logprob}] per position
+        for cand in logprobs["content"][0].get("top_logprobs", []):
+            top[int(cand["id"])] = float(cand["logprob"])
+            texts.append((str(cand["token"]), float(cand["logprob"])))
+    elif logprobs.get("top_logprobs"):  # OpenAI legacy / vLLM: {token text: logprob}
+        for text, lp in logprobs["top_logprobs"][0].items():
+            top[text] = float(lp)
+            texts.append((text, float(lp)))
+    else:
+        raise ServerProtocolError("The server returned no log-probabilities although it said it would.")
+    path = None
+    if choice.get("prompt_logprobs") is not None:  # vLLM: {token id: {logprob, rank, ...}} per position
+        positions = choice["prompt_logprobs"][prompt_len:]
+        path = [_logprob(entry[str(token)]) for token, entry in zip(node, positions)]
+    return _Node(top, texts, path)
+
+
+def _logprob(value) -> float:
+    return float(value["logprob"] if isinstance(value, dict) else value)
+
+
+def connect(url: str, model: str | None, *, label: str = "", timeout: float | None = None) -> ServerBackend:
+    """A backend for `model` on the server at `url`; fails clearly if either is wrong."""
+    info = server_info(url, model, timeout=timeout)
+    return ServerBackend(info, label=label or f"{info.model} @ {info.url}", timeout=timeout)
