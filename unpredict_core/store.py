@@ -12,6 +12,7 @@ import fcntl
 import json
 import os
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -81,6 +82,15 @@ def _poem_row(result: dict, side: str, index: int, poem: dict) -> list:
         poem_id(result["run_id"], side, index), result["run_id"], side, poem["topic"], poem["sample"],
         poem["text"], poem.get("raw"), poem.get("prompt"), settings,
     ]  # fmt: skip
+
+
+def _identifier(name: str) -> str:
+    """A table or column name quoted for SQL. Values always travel as parameters; names cannot,
+    so the few read from the catalog are checked to be plain words before they are quoted
+    (tests/test_safe_defaults.py allows only this in an f-string query)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise StoreError(f"Refusing the unexpected table name {name!r} in the results database.")
+    return f'"{name}"'
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -435,7 +445,7 @@ class Store:
                     [ids, ids],
                 )
             for table in tables:  # names come from the catalog, not from the user
-                con.execute(f'DELETE FROM "{table}" WHERE list_contains(?, run_id)', [ids])
+                con.execute(f"DELETE FROM {_identifier(table)} WHERE list_contains(?, run_id)", [ids])
             con.execute("DELETE FROM runs WHERE list_contains(?, run_id)", [ids])
             return int(found)
 
