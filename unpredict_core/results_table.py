@@ -112,3 +112,16 @@ def export_frame(frame, path: Path | str, fmt: ExportFormat) -> Path:
     finally:
         con.close()
     return path
+
+
+def parse_param_filter(text: str) -> dict[str, str]:
+    """`"seed=1, mode=exact"` → {"seed": "1", "mode": "exact"}; a part without `=` is an error."""
+    wanted: dict[str, str] = {}
+    for part in text.replace("\n", ",").split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise UnpredictError(f"Parameter filter '{part.strip()}': write name=value, e.g. seed=1.")
+        wanted[key.strip()] = value.strip()
+    return wanted
