@@ -5,11 +5,16 @@ import streamlit as st
 from unpredict_core.errors import UnpredictError
 from unpredict_ui.resources import store
 from unpredict_ui.sidebar import pick_pair
+from unpredict_ui.talk import render_talk, talk_requested, talk_toggle
 
 st.set_page_config(page_title="unpredict", page_icon="🎲", layout="wide")
+if talk_requested():  # ?talk=1: large type and the one-click demo, nothing else
+    render_talk()
+    st.stop()
 choice = pick_pair()
 
 st.title("unpredict: are base models better at being unpredictable?")
+talk_toggle()
 st.markdown(
     """
 West & Potts, *Base Models Beat Aligned Models at Randomness and Creativity*
@@ -47,6 +52,11 @@ st.page_link(
     "pages/3_Hide_and_Seek.py",
     label="Hide-and-seek: a seeker that reads the model's hiding spots",
     icon=":material/search:",
+)
+st.page_link(
+    "pages/4_Poetry.py",
+    label="Poetry: both models write poems; rate them blind; originality vs pleasantness",
+    icon=":material/edit_note:",
 )
 
 st.subheader("How to read the numbers")

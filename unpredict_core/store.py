@@ -310,6 +310,11 @@ class Store:
         )
 
     # -- poetry: poems and votes (schema 3) -----------------------------------------------------
+    def get_run(self, run_id: str) -> dict[str, Any] | None:
+        """A stored run's full result by its id (raters pick a stored poetry run, not a cache key)."""
+        row = self._retrying(lambda con: con.execute("SELECT result FROM runs WHERE run_id = ?", [run_id]).fetchone())
+        return json.loads(row[0]) if row else None
+
     def poem_rows(self, run_id: str) -> list[dict[str, Any]]:
         def work(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             rows = con.execute(
