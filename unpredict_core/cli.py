@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--base-format", choices=["plain", "chat"], help="override the base side's format")
     run.add_argument("--aligned-format", choices=["plain", "chat"], help="override the aligned side's format")
     run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    run.add_argument(
+        "--device-map", choices=["auto", "balanced", "sequential"], help="spread a model over all GPUs (accelerate)"
+    )
     run.add_argument("--allow-pickle", action="store_true", help="allow .bin/.pt weights (can run code)")
     add_server_flags(run)
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
@@ -111,7 +114,7 @@ def cmd_run(args) -> dict:
         _pair(args),
         params,
         store=store,
-        load=BackendCache(args.device),
+        load=BackendCache(args.device, getattr(args, "device_map", None)),
         formats=formats,
         progress=stderr_progress(),
     )

@@ -25,6 +25,7 @@ from .backend import (
     extends_answer,
 )
 from .errors import InvalidParameter
+from .gpu import explain_oom
 from .progress import ProgressFn, no_progress
 from .tree_scoring import build_trie, supports_tree, tree_hidden
 
@@ -122,6 +123,7 @@ class TransformersBackend:
             start, cache = 0, DynamicCache(config=self.model.config)
             cache.activate_past_recording()
         new = torch.tensor([ids[start:]], device=self.device)
+        self._prefix = None  # the old cache may be cropped already: never reuse it after a failure
         out = self.model(input_ids=new, past_key_values=cache, use_cache=True, logits_to_keep=1)
         self.prefill_tokens += len(ids) - start
         rollback += len(ids) - start
@@ -143,7 +145,7 @@ class TransformersBackend:
     def score_choices(self, prompt: RenderedPrompt, choices: Sequence[str]) -> ChoiceScores:
         if not choices:
             raise InvalidParameter("no answers to score")
-        with self._lock:
+        with self._lock, explain_oom(f"scoring answers with {self.label}"):
             ids = self.encode(prompt)
             prefix = self._prefill(ids)
             conts = [
@@ -244,7 +246,7 @@ class TransformersBackend:
         report = progress or no_progress
         generator = torch.Generator(device=self.device).manual_seed(seed)
         texts: list[str] = []
-        with self._lock:
+        with self._lock, explain_oom(f"sampling from {self.label} ({SAMPLE_BATCH} rows per batch)"):
             prefix = self._prefill(self.encode(prompt))
             while len(texts) < n:
                 size = min(SAMPLE_BATCH, n - len(texts))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .errors import ModelNotFound, UnpredictError
 from .gguf_convert import DONE_MARKER, convert_gguf, converted_dir
+from .gpu import device_map_setting, explain_oom
 from .models import ModelSpec, gguf_path, identity, model_dir
 from .progress import ProgressFn, no_progress
 
@@ -50,7 +51,11 @@ def weights_folder(spec: ModelSpec, progress: ProgressFn = no_progress):
     return model_dir(spec)
 
 
-def load_backend(spec: ModelSpec, device: Device = "auto", progress: ProgressFn = no_progress) -> TransformersBackend:
+def load_backend(
+    spec: ModelSpec, device: Device = "auto", progress: ProgressFn = no_progress, device_map: str | None = None
+) -> TransformersBackend:
+    """A ready backend for `spec`; `device_map` (e.g. "auto", or UNPREDICT_DEVICE_MAP) lets
+    accelerate spread a model larger than one GPU over all of them instead of `device`."""
     if spec.source == "server":  # nothing to load here: the server holds the weights
         from .server_backend import connect
 
@@ -63,21 +68,28 @@ def load_backend(spec: ModelSpec, device: Device = "auto", progress: ProgressFn 
 
     folder = weights_folder(spec, progress)
     _refuse_pickle_only(folder, spec)
+    placement = device_map_setting(device_map)
     target = pick_device(device)
     dtype = torch.bfloat16 if target == "cuda" else torch.float32
     progress(0.9, f"loading {spec.label}")
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
-        model = AutoModelForCausalLM.from_pretrained(
-            folder, dtype=dtype, trust_remote_code=False, use_safetensors=not spec.allow_pickle or None
-        )
+        with explain_oom(f"loading {spec.label}"):
+            model = AutoModelForCausalLM.from_pretrained(
+                folder,
+                dtype=dtype,
+                trust_remote_code=False,
+                use_safetensors=not spec.allow_pickle or None,
+                device_map=placement,
+            )
+            if placement is None:
+                model.to(target)
     except ValueError as exc:
         if "Unrecognized configuration class" in str(exc) or "model type" in str(exc):
             raise ModelNotFound(f"{folder} is not a causal language model transformers can run: {exc}") from exc
         raise ModelNotFound(f"Cannot load {folder}: {exc}") from exc
     except OSError as exc:
         raise ModelNotFound(f"Cannot load {folder}: {exc}") from exc
-    model.to(target)
     progress(1.0, f"{spec.label} ready")
     return TransformersBackend(model, tokenizer, label=spec.label, identity=identity(spec))
 
@@ -97,16 +109,17 @@ class BackendCache:
     Thread-safe: the dashboard's sessions share one instance through st.cache_resource.
     """
 
-    def __init__(self, device: Device = "auto"):
+    def __init__(self, device: Device = "auto", device_map: str | None = None):
         import threading
 
         self.device = device
+        self.device_map = device_map
         self._backends: dict[ModelSpec, TransformersBackend] = {}
         self._lock = threading.Lock()
 
     def __call__(self, spec: ModelSpec, progress: ProgressFn = no_progress) -> TransformersBackend:
         with self._lock:
             if spec not in self._backends:
-                self._backends[spec] = load_backend(spec, self.device, progress)
+                self._backends[spec] = load_backend(spec, self.device, progress, self.device_map)
             progress(1.0, f"{spec.label} ready")
             return self._backends[spec]

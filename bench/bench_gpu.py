@@ -1,0 +1,148 @@
+"""GPU benchmark (issue 7): scoring throughput as a fraction of the GPU's bf16 roofline, and the
+latency of an RPS round, on a Llama-3.1-8B-shaped model with random weights in bf16.
+
+The real Llama weights cannot be downloaded here, so the model is built from Llama-3.1-8B's
+published config; speed does not depend on the weights' values. Prompts are tokenised with the
+tests' character-level tokenizer (about 4x more tokens than Llama's BPE for the same text, so the
+round latency is pessimistic).
+
+    python bench/bench_gpu.py [--tokens 4096] [--batch 8] [--rounds 100] [--peak-tflops X] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+# dense bf16 tensor-core peaks from NVIDIA's data sheets, in TFLOP/s (no sparsity)
+PEAK_TFLOPS = {"H100 PCIe": 756.0, "H100": 989.4, "H200": 989.4, "A100": 312.0, "L40S": 362.0}
+
+LLAMA_31_8B = dict(
+    vocab_size=128256,
+    hidden_size=4096,
+    intermediate_size=14336,
+    num_hidden_layers=32,
+    num_attention_heads=32,
+    num_key_value_heads=8,
+    max_position_embeddings=131072,
+    rope_theta=500000.0,
+    bos_token_id=1,
+    eos_token_id=2,
+)
+
+
+def build_model(vocab_size: int):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    torch.set_default_dtype(torch.bfloat16)
+    with torch.device("cuda"):
+        model = LlamaForCausalLM(LlamaConfig(**(LLAMA_31_8B | {"vocab_size": max(vocab_size, 128256)})))
+    torch.set_default_dtype(torch.float32)
+    return model.eval()
+
+
+def peak_tflops(override: float | None) -> float:
+    if override:
+        return override
+    name = torch.cuda.get_device_name()
+    for key, value in PEAK_TFLOPS.items():  # "H100 PCIe" is checked before "H100"
+        if key in name:
+            return value
+    raise SystemExit(f"unknown GPU {name!r}: pass --peak-tflops")
+
+
+def flops_per_token(model, context: int) -> float:
+    """Forward FLOPs per token: 2 per weight of the decoder (the head runs on selected positions
+    only when scoring), plus attention's QK^T and AV over `context` keys on average."""
+    config = model.config
+    decoder = sum(p.numel() for p in model.model.layers.parameters())
+    attention = 2 * 2 * config.num_hidden_layers * context * config.hidden_size
+    return 2 * decoder + attention
+
+
+@torch.inference_mode()
+def scoring_throughput(model, tokens: int, batch: int) -> dict:
+    ids = torch.randint(3, 30000, (batch, tokens), device="cuda")
+    decoder = model.get_decoder()
+    decoder(input_ids=ids[:, :256])  # warm up kernels
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        decoder(input_ids=ids)
+        torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    rate = batch * tokens / min(times)
+    return {"tokens_per_s": rate, "flops_per_token": flops_per_token(model, tokens // 2)}
+
+
+def rps_round_latency(model, rounds: int) -> dict:
+    from tests.tiny_model import build_tokenizer
+    from unpredict_core.experiments import rps
+    from unpredict_core.games import Match
+    from unpredict_core.hf_backend import TransformersBackend
+    from unpredict_core.opponents import make_opponent
+
+    tokenizer = build_tokenizer(chat_template=False)
+    backend = TransformersBackend(model, tokenizer, label="llama-8b-shaped", identity="random")
+    match = Match(rps.RULES, backend, "plain", rps.INTRO["plain"], make_opponent("greedy"), seed=0)
+    latencies = []
+    for _ in range(rounds):
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        match.play_round()
+        torch.cuda.synchronize()
+        latencies.append(time.perf_counter() - start)
+    return {
+        "round_1_ms": latencies[0] * 1000,
+        "median_rounds_2_6_ms": statistics.median(latencies[1:6]) * 1000,
+        "median_last5_ms": statistics.median(latencies[-5:]) * 1000,
+        "tree_scoring": bool(backend._tree_ok),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tokens", type=int, default=4096)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--peak-tflops", type=float)
+    parser.add_argument("--json", dest="json_out")
+    args = parser.parse_args()
+    if not torch.cuda.is_available():
+        raise SystemExit("bench_gpu needs a CUDA GPU")
+    from tests.tiny_model import build_tokenizer
+
+    model = build_model(len(build_tokenizer()))
+    peak = peak_tflops(args.peak_tflops)
+    scoring = scoring_throughput(model, args.tokens, args.batch)
+    roofline = peak * 1e12 / scoring["flops_per_token"]
+    fraction = scoring["tokens_per_s"] / roofline
+    game = rps_round_latency(model, args.rounds)
+    print(f"{torch.cuda.get_device_name()} (bf16 peak {peak} TFLOP/s), Llama-3.1-8B-shaped, random weights")
+    print(
+        f"  scoring {scoring['tokens_per_s']:,.0f} tokens/s ({args.batch} x {args.tokens} tokens); roofline "
+        f"{roofline:,.0f} tokens/s; fraction {fraction:.0%} (goal ≥ 50%: {'PASS' if fraction >= 0.5 else 'MISS'})"
+    )
+    last = game["median_last5_ms"]
+    print(
+        f"  RPS round latency: round 1 {game['round_1_ms']:.1f} ms, rounds 2-6 median "
+        f"{game['median_rounds_2_6_ms']:.1f} ms, last 5 median {last:.1f} ms over {args.rounds} rounds "
+        f"(goal ≤ 10 ms: {'PASS' if last <= 10 else 'MISS'}); tree scoring {game['tree_scoring']}"
+    )
+    if args.json_out:
+        results = {"gpu": torch.cuda.get_device_name(), "peak_tflops": peak, "roofline_tokens_per_s": roofline}
+        Path(args.json_out).write_text(json.dumps(results | scoring | game | {"fraction": fraction}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
