@@ -279,3 +279,34 @@ def test_embedding_diversity_with_the_offline_package():
     near = embedding_diversity(vectors[:2], ["work", "work"])
     far = embedding_diversity(vectors[[0, 2]], ["work", "work"])
     assert near < 0.05 < 0.5 < far
+
+
+# -- the real default pair, through the CLI as a user runs it -----------------------------------------
+@pytest.mark.real_models
+def test_real_pair_writes_non_empty_distinct_poems_via_the_cli():
+    """2 topics × 2 poems, 48 new tokens: small, since the CPU writes ~10 tokens/s per batch."""
+    import json
+    import subprocess
+    import sys
+
+    args = ["run", "poetry", "--pair", "default", "--topics", "work,internet", "--samples", "2", "--seed", "0"]
+    args += ["--max-new-tokens", "48", "--json"]
+    out = subprocess.run([sys.executable, "-m", "unpredict_core", *args], capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["experiment"] == "poetry" and result["params"]["topics"] == ["work", "internet"]
+    for role, fmt in (("base", "plain"), ("aligned", "chat")):
+        side = result["sides"][role]
+        assert side["format"] == fmt and "{topic}" in side["prompt"]
+        poems = side["poems"]
+        assert [p["topic"] for p in poems] == ["work", "work", "internet", "internet"]
+        texts = [p["text"] for p in poems]
+        assert all(text.strip() for text in texts), (role, [p["raw"] for p in poems])
+        assert len(set(texts)) == len(texts), f"{role} wrote the same poem twice"
+        assert all(not any(c in text for c in "\x00\x07\ufffd") for text in texts)
+        assert {"distinct_1", "distinct_2", "overlap_2", "embedding_diversity"} <= set(side["proxies"])
+    assert Store().poem_rows(result["run_id"]), "the poems are in the store"
+    again = json.loads(
+        subprocess.run([sys.executable, "-m", "unpredict_core", *args], capture_output=True, text=True).stdout
+    )
+    assert again["cached"] and again["sides"] == result["sides"]
