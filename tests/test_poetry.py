@@ -131,7 +131,8 @@ def test_scripted_run_writes_cleaned_poems_with_their_prompts_and_stores_them():
     assert len(rows) == 8
     stored = {r["poem_id"]: r for r in rows}[poem_id(result["run_id"], "aligned", 2)]
     assert stored["topic"] == "the internet" and stored["text"] == "Work is good,\nwork is kind."
-    assert '"samples": 2' in stored["settings"] and stored["prompt"].startswith("<user>")
+    assert '"max_new_tokens": 96' in stored["settings"] and '"stop": ["\\n\\n\\n"' in stored["settings"]
+    assert stored["prompt"].startswith("<user>")
 
 
 def test_a_repeated_run_is_answered_from_the_store():
@@ -310,3 +311,18 @@ def test_real_pair_writes_non_empty_distinct_poems_via_the_cli():
         subprocess.run([sys.executable, "-m", "unpredict_core", *args], capture_output=True, text=True).stdout
     )
     assert again["cached"] and again["sides"] == result["sides"]
+
+
+def test_control_characters_in_model_output_are_cleaned_and_stored():
+    garbled = "Line\x00 one\ufffd\x1b[31m\nline two.\n"
+    backends = {
+        "base": ScriptedBackend(lambda prompt: {garbled: 1.0}, "fake base"),
+        "aligned": ScriptedBackend(lambda prompt: {CHATTY: 1.0}, "fake aligned"),
+    }
+    store = Store()
+    result = run_scripted(poetry.Params(topics=("work",), samples=1, embeddings=False), store, backends)
+    poem = result["sides"]["base"]["poems"][0]
+    assert poem["text"] == "Line one[31m\nline two."
+    assert "removed control characters or undecodable bytes" in poem["notes"]
+    stored = {r["side"]: r for r in store.poem_rows(result["run_id"])}
+    assert stored["base"]["text"] == poem["text"]

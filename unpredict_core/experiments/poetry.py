@@ -121,6 +121,13 @@ def write_poems(backend: ModelBackend, fmt: PromptFormat, request: str, params: 
         part(0.0, f"{backend.label}: poems on '{topic}'")
         texts = backend.sample(prompt, params.samples, seed=seed, settings=params.settings(), progress=part)
         echo = tuple(line for line in fill(request, topic).split("\n") if line.strip()) + (topic,)
+        settings = {
+            "seed": seed,
+            "temperature": params.temperature,
+            "top_p": params.top_p,
+            "max_new_tokens": params.max_new_tokens,
+            "stop": [END_OF_POEM, "end of sequence"],
+        }
         for s, raw in enumerate(texts):
             ended = END_OF_POEM in raw
             cleaned = clean_poem(raw.split(END_OF_POEM)[0] + ("\n" if ended else ""), echo, cut_last_line=True)
@@ -133,6 +140,7 @@ def write_poems(backend: ModelBackend, fmt: PromptFormat, request: str, params: 
                     "notes": cleaned.notes,
                     "prompt": prompt.text,
                     "seed": seed,
+                    "settings": settings,
                 }
             )
     return poems
