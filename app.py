@@ -59,6 +59,16 @@ st.page_link(
     icon=":material/edit_note:",
 )
 
+st.subheader("Results")
+st.page_link(
+    "pages/5_Results.py", label="Results: browse, compare, export and delete stored runs", icon=":material/table:"
+)
+st.page_link(
+    "pages/6_Benchmark_vs_Unpredictability.py",
+    label="Benchmark vs unpredictability: the paper's trade-off, measured here",
+    icon=":material/scatter_plot:",
+)
+
 st.subheader("How to read the numbers")
 st.markdown(
     """
