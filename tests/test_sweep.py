@@ -62,6 +62,27 @@ def test_grid_expands_to_every_combination(scripted):
     assert {i.params.seed for i in rps_items} == {0, 1}
 
 
+def test_any_registered_experiment_sweeps_and_list_parameters_are_one_value(scripted):
+    """Poetry (added by its own issue) works without sweep code: a list-typed parameter takes a
+    list as one value and a list of lists as a grid; temperatures are a float grid."""
+    text = """pairs = ["scripted"]
+[[experiment]]
+name = "poetry"
+topics = [["work", "the internet"], ["sea"]]
+samples = 1
+embeddings = false
+temperature = [0.7, 1.0]
+"""
+    sweep = parse_sweep(text)
+    assert sorted((i.params.topics, i.params.temperature) for i in sweep.items) == [
+        (("sea",), 0.7), (("sea",), 1.0), (("work", "the internet"), 0.7), (("work", "the internet"), 1.0)
+    ]  # fmt: skip
+    one = parse_sweep(text.replace('[["work", "the internet"], ["sea"]]', '["work", "the internet"]'))
+    assert {i.params.topics for i in one.items} == {("work", "the internet")}
+    summary = run_sweep(one, store=Store(), load=ScriptedAwareLoader(no_real_models), out=io.StringIO())
+    assert (summary.count("done"), summary.count("failed")) == (2, 0), summary.text()
+
+
 def test_tiny_sweep_runs_then_resumes_from_the_cache(scripted):
     store = Store()
     loader = ScriptedAwareLoader(no_real_models)

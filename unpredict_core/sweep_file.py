@@ -134,7 +134,7 @@ def _type_ok(value: Any, hint: Any) -> bool:
     if hint is str:
         return isinstance(value, str)
     if origin in (list, tuple):
-        return isinstance(value, list)
+        return isinstance(value, list | tuple)
     return True  # a type this check does not know: Params.validate() has the last word
 
 
@@ -177,8 +177,11 @@ def _experiment_items(block: dict, index: int, defaults: dict, loc: _Locator) ->
         if key not in fields and key not in SIDE_KEYS:
             known = ", ".join([*fields, *SIDE_KEYS])
             raise loc.fail(f"'{name}' has no parameter '{key}'. Known: {known}", key, table, index)
-        values = _axis(value, loc, key, table, index)
         expected = hints.get(key, str)
+        if typing.get_origin(expected) in (list, tuple):  # a list is one value; a list of lists, a grid
+            grid = isinstance(value, list) and value and all(isinstance(v, list) for v in value)
+            value = [tuple(v) for v in value] if grid else tuple(value) if isinstance(value, list) else value
+        values = _axis(value, loc, key, table, index)
         for v in values:
             if key.endswith("_format") and v not in ("plain", "chat"):
                 raise loc.fail(f"{v!r} is not a prompt format (plain or chat)", key, table, index)
