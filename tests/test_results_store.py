@@ -120,3 +120,19 @@ def test_export_to_a_missing_folder_says_so(stored, tmp_path):
     store, _ = stored
     with pytest.raises(UnpredictError, match="does not exist"):
         export_frame(results_frame(store.query_runs()), tmp_path / "nope" / "x.parquet", "parquet")
+
+
+def test_deleting_a_poetry_run_removes_its_poems_and_their_votes(stored):
+    from unpredict_core.experiments import poetry
+
+    store, runs = stored
+    loader = ScriptedAwareLoader(ScriptedLoader())
+    params = poetry.Params(topics=("sea",), samples=1, embeddings=False)
+    result = run_experiment(poetry.NAME, SCRIPTED_PAIR, params, store=store, load=loader)
+    poems = store.poem_rows(result["run_id"])
+    assert len(poems) == 2
+    store.save_vote("v1", "rater", poems[0]["poem_id"], poems[1]["poem_id"], {"preference": "a"})
+    assert store.vote_rows(result["run_id"])
+    assert store.delete_runs([result["run_id"]]) == 1
+    assert store.poem_rows(result["run_id"]) == [] and store.vote_rows() == []
+    assert store.count_runs() == len(runs)

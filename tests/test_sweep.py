@@ -198,6 +198,7 @@ def test_sweep_killed_with_sigkill_resumes_where_it_stopped(tmp_path, isolated_d
     while "done   2/8" not in log.read_text() and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
     assert proc.poll() is None, f"sweep ended before it could be killed:\n{log.read_text()}"
+    assert len(Store(isolated_db).query_runs()) >= 2  # the Results page's query, while the sweep writes
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     assert proc.returncode == -signal.SIGKILL
