@@ -164,5 +164,5 @@ def test_analysis_labels_measured_reported_and_proxies():
     assert rho.loc["originality", "ρ, reported by the paper"] == "-0.08"
     assert rho.loc["pleasantness", "ρ, reported by the paper"] == "+0.34"
     assert set(frames[2]["Source"]) == {"proxy (automatic, not a human judgement)"}
-    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("plotly_chart")) == 2  # win rates (measured here) and proxies
     assert "6 votes by 2 rater(s)" in texts(at)

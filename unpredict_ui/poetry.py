@@ -114,7 +114,7 @@ def show_poems(result: dict) -> None:
             for poem in sides[role]["poems"]:
                 if poem["topic"] == topic:
                     _poem(column, poem)
-    show_proxies(result)
+    show_proxies(result, "poetry.browse.proxies")
 
 
 def _run_label(run: dict) -> str:

@@ -104,9 +104,25 @@ def proxy_frame(result: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def show_proxies(result: dict) -> None:
+def proxy_figure(result: dict) -> go.Figure:
+    fig = go.Figure()
+    for role, colour in zip(ROLES, ("#1f77b4", "#d62728"), strict=True):
+        proxies = result["sides"][role]["proxies"]
+        keys = [k for k, _ in PROXY_ROWS if proxies.get(k) is not None]
+        fig.add_bar(x=keys, y=[proxies[k] for k in keys], name=role, marker_color=colour)
+    fig.update_layout(
+        title="Originality proxies per side (automatic, not human judgements)",
+        barmode="group",
+        height=340,
+        margin={"t": 60, "b": 40},
+    )
+    return fig
+
+
+def show_proxies(result: dict, key: str) -> None:
     st.markdown("##### Automatic originality proxies")
     st.dataframe(proxy_frame(result), hide_index=True, width="stretch")
+    st.plotly_chart(proxy_figure(result), key=key)
     sides = result["sides"]
     st.caption(
         "Proxies, not human judgements: they count repeated words and measure how alike a side's poems are "
@@ -145,4 +161,4 @@ def analysis_view(page: str, result: dict) -> None:
         f"{PAPER_FINDING}; ρ(originality, preference) = {PAPER_RHO['originality']:+.2f}, "
         f"ρ(pleasantness, preference) = {PAPER_RHO['pleasantness']:+.2f}."
     )
-    show_proxies(result)
+    show_proxies(result, f"{page}.proxies")
