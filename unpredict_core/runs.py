@@ -22,6 +22,7 @@ from .experiments import get_experiment
 from .models import ModelPair, ModelSpec, Role, identity
 from .progress import ProgressFn, no_progress, scaled
 from .store import Store
+from .text_input import require_utf8
 
 BackendLoader = Callable[[ModelSpec, ProgressFn], ModelBackend]
 ROLES: tuple[Role, ...] = ("base", "aligned")
@@ -80,6 +81,9 @@ def run_experiment(
     module = get_experiment(experiment)
     params = params.validate()
     sides = side_requests(experiment, pair, params, formats, requests)
+    for role, side in sides.items():  # before any work: the store cannot hold non-UTF-8 text
+        require_utf8(side.request, f"{role} request")
+        require_utf8(side.spec.location, f"{role} model path")
     key = cache_key(experiment, params, sides)
     cached = store.find_run(key)
     if cached is not None:

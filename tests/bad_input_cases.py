@@ -1,0 +1,221 @@
+"""The table of bad inputs (issue 8): what a user may type or hand over, on which surface, and the
+message that must come back. tests/test_bad_inputs.py runs every row; scripts/bad_inputs_table.py
+runs them too and prints the README's table with the messages actually shown.
+
+Each row's `run(ctx)` returns the text the user sees: the CLI's stderr (exit status 2 checked),
+the message of the `UnpredictError` a library call raises, or the page's alerts (AppTest).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from unpredict_core import cli
+from unpredict_core.errors import UnpredictError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Case:
+    surface: str  # "CLI", "UI" or "library"
+    what: str  # the bad input, in words
+    expect: str  # a fragment the message must contain
+    run: Callable[[Ctx], str]
+
+
+class Ctx:
+    """Files the rows need, made on demand in one folder (the allowed model folder)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def file(self, name: str, data: bytes) -> str:
+        path = self.folder / name
+        path.write_bytes(data)
+        return str(path)
+
+    def no_weights(self) -> str:
+        path = self.folder / "no-weights"
+        path.mkdir(exist_ok=True)
+        (path / "config.json").write_text(json.dumps({"model_type": "llama", "vocab_size": 10}))
+        return str(path)
+
+    def link_out(self) -> str:
+        link = self.folder / "out"
+        if not link.is_symlink():
+            link.symlink_to("/etc", target_is_directory=True)
+        return str(link)
+
+    def pickle_only(self) -> str:
+        path = self.folder / "pickle-only"
+        if not (path / "pytorch_model.bin").exists():
+            import torch
+            from safetensors.torch import load_file
+
+            from tests.tiny_model import save_tiny
+
+            save_tiny(path)
+            torch.save(load_file(path / "model.safetensors"), path / "pytorch_model.bin")
+            (path / "model.safetensors").unlink()
+        return str(path)
+
+
+def run_cli(*argv: str) -> str:
+    """The CLI's stderr, after checking it exited with status 2 (a user error, not a crash)."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            status = cli.main(list(argv))
+        except SystemExit as exc:  # argparse rejects the command line itself
+            status = exc.code
+    assert status == 2, f"exit status {status}: {err.getvalue()}"
+    return err.getvalue()
+
+
+def raised(call: Callable[[], object]) -> str:
+    try:
+        call()
+    except UnpredictError as exc:
+        return str(exc)
+    raise AssertionError("no error was raised")
+
+
+def sweep_file(ctx: Ctx, text: bytes) -> str:
+    return run_cli("sweep", ctx.file("sweep.toml", text))
+
+
+def confined(path: str) -> str:
+    from unpredict_core.model_dirs import confined_pair
+
+    return raised(lambda: confined_pair(path, path))
+
+
+def poems_vote(rater: str, answers: dict) -> str:
+    from unpredict_core.poetry_votes import BlindPair, record_vote
+    from unpredict_core.store import Store
+
+    pair = BlindPair("vote-1", "the sea", "no-such-poem-a", "no-such-poem-b", "a poem", "another")
+    return raised(lambda: record_vote(Store(), pair, rater, answers))
+
+
+def with_env(name: str, value: str, call: Callable[[], str]) -> str:
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        return call()
+    finally:
+        if old is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = old
+
+
+ALL_CRITERIA = {"originality": "a", "pleasantness": "b", "preference": "a"}
+RUN = ("run", "random-integers")
+
+CASES: list[Case] = [
+    # -- model paths --------------------------------------------------------------------------
+    Case("CLI", "model path that does not exist", "not found",
+         lambda c: run_cli(*RUN, "--base", "/no/such/model", "--aligned", "/no/such/other")),
+    Case("CLI", "folder with config.json but no weights", "Cannot load",
+         lambda c: run_cli(*RUN, "--base", c.no_weights(), "--aligned", c.no_weights())),
+    Case("CLI", "folder with only pickle weights (.bin)", "pickle",
+         lambda c: run_cli(*RUN, "--base", c.pickle_only(), "--aligned", c.pickle_only())),
+    Case("CLI", "a .gguf file that is not GGUF", "not a GGUF file",
+         lambda c: run_cli(*RUN, "--base", c.file("x.gguf", b"not gguf" * 50), "--aligned", c.file("x.gguf", b"x"))),
+    Case("CLI", "--base without --aligned", "Give both", lambda c: run_cli(*RUN, "--base", "/tmp")),
+    Case("CLI", "unknown preset pair", "Unknown pair", lambda c: run_cli(*RUN, "--pair", "gpt-5")),
+    Case("CLI", "preset whose weights are not here", "not in the local Hugging Face cache",
+         lambda c: run_cli(*RUN, "--pair", "llama-3.1-8b-instruct")),
+    Case("CLI", "model path with non-UTF-8 bytes", "not valid UTF-8",
+         lambda c: run_cli(*RUN, "--base", "/models/caf\udce9", "--aligned", "/models/caf\udce9")),
+    Case("UI", "typed path escaping with ..", "allowed model folders", lambda c: confined(f"{c.folder}/../..")),
+    Case("UI", "typed path through a symlink out", "allowed model folders",
+         lambda c: confined(c.link_out())),
+    Case("UI", "typed hub id with a quote and SQL", "valid hub id", lambda c: confined("x/y'; DROP TABLE runs;--")),
+    # -- parameters ---------------------------------------------------------------------------
+    Case("CLI", "--n 0 in sampled mode", "n must be between", lambda c: run_cli(*RUN, "--mode", "sampled", "--n", "0")),
+    Case("CLI", "--n 10^9", "n must be between", lambda c: run_cli(*RUN, "--mode", "sampled", "--n", "1000000000")),
+    Case("CLI", "--n abc", "invalid int value", lambda c: run_cli(*RUN, "--n", "abc")),
+    Case("CLI", "--mode weird", "invalid choice", lambda c: run_cli(*RUN, "--mode", "weird")),
+    Case("CLI", "rps --rounds 0", "rounds", lambda c: run_cli("run", "rps", "--rounds", "0")),
+    Case("CLI", "rps --adversary nobody", "nobody", lambda c: run_cli("run", "rps", "--adversary", "nobody")),
+    Case("CLI", "hide-and-seek --spots 1", "spots", lambda c: run_cli("run", "hide-and-seek", "--spots", "1")),
+    Case("CLI", "unknown experiment", "invalid choice", lambda c: run_cli("run", "coin-flips")),
+    # -- configuration ------------------------------------------------------------------------
+    Case("CLI", "UNPREDICT_DB in a folder that cannot be written", "writable",
+         lambda c: with_env("UNPREDICT_DB", "/proc/unpredict/x.duckdb", lambda: run_cli(*RUN, "--pair", "gpt-5"))),
+    Case("CLI", "UNPREDICT_DB written by a newer schema", "newer unpredict",
+         lambda c: with_env("UNPREDICT_DB", _newer_db(c), lambda: run_cli(*RUN, "--pair", "gpt-5"))),
+    # -- sweep files --------------------------------------------------------------------------
+    Case("CLI", "sweep file that does not exist", "Cannot read the sweep file",
+         lambda c: run_cli("sweep", "/no/such/sweep.toml")),
+    Case("CLI", "sweep file that is not TOML", "not valid TOML", lambda c: sweep_file(c, b"pairs = [\n")),
+    Case("CLI", "sweep file in Latin-1, not UTF-8", "Cannot read the sweep file",
+         lambda c: sweep_file(c, 'pairs = ["caf\u00e9"]\n'.encode("latin-1"))),
+    Case("CLI", "sweep with an unknown experiment", "coin-flips",
+         lambda c: sweep_file(c, b'pairs = ["default"]\n[[experiment]]\nname = "coin-flips"\n')),
+    Case("CLI", "sweep with rounds = -1", "'rounds'",
+         lambda c: sweep_file(c, b'pairs = ["default"]\n[[experiment]]\nname = "rps"\nrounds = -1\n')),
+    Case("CLI", "sweep with SQL in a pair name", "Unknown pair",
+         lambda c: sweep_file(c, b'pairs = ["x\'; DROP TABLE runs; --"]\n[[experiment]]\nname = "rps"\n')),
+    # -- votes --------------------------------------------------------------------------------
+    Case("library", "vote with an empty rater name", "Enter your name", lambda c: poems_vote("   ", ALL_CRITERIA)),
+    Case("library", "vote with a 500-character rater name", "under 60", lambda c: poems_vote("x" * 500, ALL_CRITERIA)),
+    Case("library", "vote with a question unanswered", "Answer all three",
+         lambda c: poems_vote("ann", {"originality": "a", "pleasantness": None, "preference": "b"})),
+    Case("library", "vote on poems that are not stored", "unknown poems", lambda c: poems_vote("ann", ALL_CRITERIA)),
+    # -- filters and free text ----------------------------------------------------------------
+    Case("UI", "Results model filter x' OR '1'='1", "No stored run matches",
+         lambda c: results_page(model="x' OR '1'='1")),
+    Case("UI", "Results parameter filter seed=0; DROP TABLE runs; --", "No stored run matches",
+         lambda c: results_page(params="seed=0; DROP TABLE runs; --")),
+    Case("UI", "Results parameter filter without =", "write name=value", lambda c: results_page(params="'; --")),
+    Case("library", "request text with non-UTF-8 bytes", "not valid UTF-8", lambda c: scripted_request("7\udcff")),
+]  # fmt: skip
+
+
+def _newer_db(ctx: Ctx) -> str:
+    import duckdb
+
+    path = ctx.folder / "newer.duckdb"
+    if not path.exists():
+        con = duckdb.connect(str(path))
+        con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.execute("INSERT INTO meta VALUES ('schema_version', '99')")
+        con.close()
+    return str(path)
+
+
+def scripted_request(text: str) -> str:
+    from tests.scripted_pair import PAIR, ScriptedLoader
+    from unpredict_core.experiments.random_integers import Params
+    from unpredict_core.runs import run_experiment
+    from unpredict_core.store import Store
+
+    return raised(
+        lambda: run_experiment("random-integers", PAIR, Params(), store=Store(), load=ScriptedLoader(),
+                               requests={"base": text})
+    )  # fmt: skip
+
+
+def results_page(model: str = "", params: str = "") -> str:
+    """The Results page after typing into its filters: its alerts, or its exception text."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "5_Results.py"), default_timeout=60).run()
+    if model:
+        at.text_input(key="kept.results.model").input(model)
+    if params:
+        at.text_input(key="kept.results.params").input(params)
+    at.run()
+    if at.exception:
+        return "Traceback: " + "\n".join(str(e.value) for e in at.exception)
+    return "\n".join(str(e.value) for kind in ("error", "warning", "info") for e in getattr(at, kind))
