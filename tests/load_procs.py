@@ -3,7 +3,8 @@
 - `writer`: stores scripted random-integers runs (seed 0, 1, 2, ...) through `runs.run_experiment`
   for SECONDS, then prints {"written": n, "run_ids": [...], ...} as one JSON line. With SECONDS < 0
   it writes forever (for kill -9 tests) and prints each stored run id as it goes.
-- `reader`: what a dashboard does, in a loop for SECONDS: count the runs, list the newest, read one
+- `reader`: what a dashboard does, in a loop for SECONDS (or until the file named by a fourth
+  argument exists): count the runs, list the newest, read one
   run's answer rows. It checks every run it sees is complete (22 answer rows: a half-written run
   must never be visible) and that the count never goes down, then prints its tally as JSON.
 
@@ -14,6 +15,7 @@ the tests treat as a failure.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -42,11 +44,11 @@ def writer(db: str, seconds: float, first_seed: int = 0) -> None:
     print(json.dumps({"written": len(run_ids), "run_ids": run_ids, "slowest_item_s": round(slowest, 3)}))
 
 
-def reader(db: str, seconds: float) -> None:
+def reader(db: str, seconds: float, stop_file: str = "") -> None:
     store = Store(db)
     deadline = time.monotonic() + seconds
     reads, last_count, slowest, incomplete = 0, 0, 0.0, []
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not (stop_file and os.path.exists(stop_file)):
         started = time.monotonic()
         count = store.count_runs()
         newest = store.list_runs(limit=5)
@@ -67,4 +69,4 @@ if __name__ == "__main__":
     if role == "writer":
         writer(db, seconds, int(sys.argv[4]) if len(sys.argv) > 4 else 0)
     else:
-        reader(db, seconds)
+        reader(db, seconds, sys.argv[4] if len(sys.argv) > 4 else "")

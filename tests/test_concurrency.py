@@ -1,11 +1,12 @@
-"""One writer process and three reader processes on one DuckDB file, for a bounded time (issue 8).
+"""The sweep CLI writing while three reader processes read the same DuckDB file (issue 8).
 
 DuckDB lets one process hold the file; the store opens a short-lived connection per operation and
-retries while another process holds it. Under this load nobody may see a lock error, the writer
-may not be starved, readers may never see a half-written run, and the rows at the end are exactly
-what the writer reports: none lost, none duplicated.
+waits its turn (a flock) while another process holds it. Under this load nobody may see a lock
+error, the sweep may not be starved, readers may never see a half-written run, and the rows at
+the end are exactly what the sweep reports: none lost, none duplicated.
 
-`UNPREDICT_LOAD_S` sets the duration (default 20 s; the README reports a longer run).
+`UNPREDICT_LOAD_S` sizes the load (default 20: a sweep of 1.5 items per second asked, at least 20;
+the README reports a longer run).
 """
 
 from __future__ import annotations
@@ -19,41 +20,52 @@ from pathlib import Path
 
 import duckdb
 
+from unpredict_core.scripted_pairs import DELAY_ENV, ENABLE_ENV
 from unpredict_core.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 LOAD_S = float(os.environ.get("UNPREDICT_LOAD_S", "20"))
+ITEMS = max(20, int(1.5 * LOAD_S))
 READERS = 3
 
 
-def spawn(role: str, db: Path, seconds: float) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.load_procs", role, str(db), str(seconds)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def sweep_file(folder: Path) -> Path:
+    file = folder / "load.toml"
+    experiment = '[[experiment]]\nname = "random-integers"\nmode = "exact"\n'
+    file.write_text(f'pairs = ["scripted"]\nseeds = {list(range(ITEMS))}\n{experiment}')
+    return file
 
 
 def finish(process: subprocess.Popen, timeout: float) -> dict:
     out, err = process.communicate(timeout=timeout)
-    assert process.returncode == 0, f"a {process.args[3]} process failed:\n{err}"
-    assert "lock" not in err.lower(), err
+    assert process.returncode == 0, f"{process.args[2:4]} failed:\n{err}"
+    assert "lock" not in err.lower() and "Traceback" not in err, err
     return json.loads(out.strip().splitlines()[-1])
 
 
-def test_one_writer_and_three_readers_lose_nothing(isolated_db):
+def test_a_sweep_and_three_readers_lose_nothing(tmp_path, isolated_db):
     Store(isolated_db)  # schema in place before the crowd arrives
+    stop = tmp_path / "stop"
+    env = os.environ | {ENABLE_ENV: "1", "UNPREDICT_DB": str(isolated_db)}
+    env.pop(DELAY_ENV, None)
     started = time.monotonic()
-    writer = spawn("writer", isolated_db, LOAD_S)
-    readers = [spawn("reader", isolated_db, LOAD_S) for _ in range(READERS)]
-    wrote = finish(writer, LOAD_S + 120)
-    tallies = [finish(r, LOAD_S + 120) for r in readers]
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.load_procs", "reader", str(isolated_db), str(20 * LOAD_S + 600), str(stop)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(READERS)
+    ]  # fmt: skip
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "unpredict_core", "sweep", str(sweep_file(tmp_path)), "--json"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    summary = finish(writer, 20 * LOAD_S + 600)
+    stop.touch()
     elapsed = time.monotonic() - started
+    tallies = [finish(r, 120) for r in readers]
 
-    run_ids = wrote["run_ids"]
-    assert wrote["written"] >= 20, f"the writer was starved: {wrote['written']} runs in {elapsed:.0f} s"
+    assert summary["done"] == ITEMS and summary["failed"] == 0 and not summary["interrupted"]
     for tally in tallies:
         assert tally["reads"] >= 20, f"a reader was starved: {tally}"
         assert tally["incomplete"] == [], "a reader saw a run without all its answer rows"
@@ -61,14 +73,13 @@ def test_one_writer_and_three_readers_lose_nothing(isolated_db):
     try:
         stored = [row[0] for row in con.execute("SELECT run_id FROM runs").fetchall()]
         sides = con.execute("SELECT count(*) FROM sides").fetchone()[0]
-        answers = con.execute("SELECT count(*) FROM answers").fetchone()[0]
+        seeds = con.execute("SELECT count(DISTINCT json_extract_string(params, '$.seed')) FROM runs").fetchone()[0]
     finally:
         con.close()
-    assert sorted(stored) == sorted(run_ids), "rows lost or duplicated"
-    assert len(set(stored)) == len(stored)
-    assert sides == 2 * len(run_ids) and answers == 22 * len(run_ids)
+    assert len(stored) == ITEMS and len(set(stored)) == ITEMS, "rows lost or duplicated"
+    assert seeds == ITEMS and sides == 2 * ITEMS
     print(
-        f"\nload: 1 writer x {READERS} readers for {LOAD_S:.0f} s: {len(run_ids)} runs written "
-        f"(slowest item {wrote['slowest_item_s']} s), {sum(t['reads'] for t in tallies)} reads "
-        f"(slowest {max(t['slowest_read_s'] for t in tallies)} s), 0 lock errors, 0 rows lost"
+        f"\nload: 1 sweep x {READERS} readers for {elapsed:.0f} s: {ITEMS} runs written, "
+        f"{sum(t['reads'] for t in tallies)} reads (slowest {max(t['slowest_read_s'] for t in tallies)} s), "
+        "0 lock errors, 0 rows lost or duplicated"
     )
