@@ -65,6 +65,19 @@ def test_results_page_lists_filters_and_compares(stored):
     assert set(compared["what"]) >= {"seed"} and compared["differs"].all()
 
 
+def test_results_page_shows_a_poetry_run_with_its_own_view(stored):
+    from unpredict_core.experiments import poetry
+
+    store, _ = stored
+    loader = scripted_pairs.ScriptedAwareLoader(ScriptedLoader())
+    params = poetry.Params(topics=("sea",), samples=1, embeddings=False)
+    result = run_experiment(poetry.NAME, scripted_pairs.PAIR, params, store=store, load=loader)
+    at = page(RESULTS)
+    at.selectbox(key="kept.results.run").set_value(result["run_id"]).run()
+    assert not at.exception and not at.error
+    assert "#### sea" in [m.value for m in at.markdown]
+
+
 def test_results_page_exports_and_reports_unwritable_paths(stored, tmp_path):
     at = page(RESULTS)
     at.text_input(key="kept.results.export_dir").input(str(tmp_path)).run()

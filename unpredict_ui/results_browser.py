@@ -13,6 +13,7 @@ from unpredict_core.results_table import compare_runs, export_frame, parse_param
 from unpredict_core.store import Store
 
 from .game_results import show_hide_and_seek, show_rps
+from .poetry import show_poems
 from .results import show_random_integers
 from .state import kept_key
 
@@ -70,7 +71,12 @@ def export_section(frame: pd.DataFrame) -> None:
 
 def show_run(result: dict) -> None:
     """One run in full, drawn by its experiment's own view when there is one."""
-    views = {"random-integers": show_random_integers, "rps": show_rps, "hide-and-seek": show_hide_and_seek}
+    views = {
+        "random-integers": show_random_integers,
+        "rps": show_rps,
+        "hide-and-seek": show_hide_and_seek,
+        "poetry": show_poems,
+    }
     view = views.get(result["experiment"])
     if view is None:
         st.json(result, expanded=False)
