@@ -119,6 +119,14 @@ def test_a_failing_item_is_reported_and_retried_on_resume(scripted):
     assert (retried.count("done"), retried.count("failed")) == (6, 0)
 
 
+def test_a_pair_whose_models_are_missing_fails_its_items_with_the_reason(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HOME", str(tmp_path))  # an empty hub cache: the preset's models are not here
+    text = 'pairs = ["qwen2.5-7b"]\n[[experiment]]\nname = "random-integers"\n'
+    summary = run_sweep(parse_sweep(text), store=Store(), load=no_real_models, out=io.StringIO())
+    assert summary.count("failed") == 1
+    assert "Qwen/Qwen2.5-7B" in summary.failed[0].reason and "never downloads" in summary.failed[0].reason
+
+
 def test_progress_line_counts_items_and_estimates_time_left():
     now = [100.0]
     progress = SweepProgress(4, io.StringIO(), clock=lambda: now[0])
