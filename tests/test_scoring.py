@@ -156,3 +156,27 @@ def test_tree_and_batched_paths_agree_on_every_round_of_a_growing_history(tiny):
         assert np.allclose([a.raw[x] for x in ANSWERS], [b.raw[x] for x in ANSWERS], rtol=1e-4, atol=1e-10)
         history += f" r{round_index} p s."
     assert tree._tree_ok is True and batched._tree_ok is None
+
+
+def full_rule(backend, prompt, text):
+    """lm-eval's rule on the whole string, as `_continuation_ids` applied it before the tail shortcut."""
+    from unpredict_core.backend import RenderedPrompt
+
+    ids = backend.encode(prompt)
+    whole = backend.encode(RenderedPrompt(prompt.text + text, prompt.format, prompt.requested_format))
+    if whole[: len(ids)] == ids and len(whole) > len(ids):
+        return whole[len(ids) :]
+    return backend.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+
+@pytest.mark.real_models
+def test_tail_tokenisation_after_the_last_special_token_equals_the_whole_string_rule(real_backends):
+    """The shortcut that keeps a long chat game's rounds cheap gives exactly the tokens of the
+    full rule, on the real chat tokenizer, for answers that merge with the prompt's end or not."""
+    backend = real_backends["aligned"]
+    history = "".join(f"Round {i}: you played rock, I played paper.\n" for i in range(30))
+    prompt = backend.render(history + "Your move (rock, paper or scissors)?", "chat")
+    assert backend._tail_after_special(prompt.text) is not None
+    ids = backend.encode(prompt)
+    for answer in ["rock", "Rock", " paper", "\nscissors", "7", " 10", "ROCK!", "\n\n"]:
+        assert backend._continuation_ids(ids, prompt, answer) == full_rule(backend, prompt, answer), answer

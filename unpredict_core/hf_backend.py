@@ -53,6 +53,7 @@ class TransformersBackend:
         self._prefix: _Prefix | None = None
         self._extends: torch.Tensor | None = None
         self._split_ok: bool | None = None
+        self._specials: list[str] | None = None
         self._tree_ok: bool | None = None  # tree scoring agrees with the batched path (checked once)
         self.tree_scoring = True  # False forces the batched path (benchmarks and tests compare)
         self.prefill_tokens = 0  # tokens encoded by prefills: benchmarks read it
@@ -81,10 +82,28 @@ class TransformersBackend:
     def _continuation_ids(self, prompt_ids: list[int], prompt: RenderedPrompt, text: str) -> list[int]:
         """Tokens of `text` as they follow the prompt (lm-eval's rule: encode the whole string
         and cut off the prompt's tokens; fall back to encoding alone if the boundary merged)."""
+        tail = self._tail_after_special(prompt.text)
+        if tail is not None:
+            # Special tokens are split out before the rest is tokenised, so the text after the
+            # last one tokenises alone: the same rule on the tail costs O(tail), not O(history).
+            tail_ids = self.tokenizer(tail, add_special_tokens=False)["input_ids"]
+            if len(tail_ids) <= len(prompt_ids) and prompt_ids[len(prompt_ids) - len(tail_ids) :] == tail_ids:
+                whole = self.tokenizer(tail + text, add_special_tokens=False)["input_ids"]
+                if whole[: len(tail_ids)] == tail_ids and len(whole) > len(tail_ids):
+                    return whole[len(tail_ids) :]
+                return self.tokenizer(text, add_special_tokens=False)["input_ids"]
         whole = self.encode(RenderedPrompt(prompt.text + text, prompt.format, prompt.requested_format))
         if whole[: len(prompt_ids)] == prompt_ids and len(whole) > len(prompt_ids):
             return whole[len(prompt_ids) :]
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+    def _tail_after_special(self, text: str) -> str | None:
+        """The text after the last special token in `text` (None when it holds none)."""
+        if self._specials is None:
+            decoder = getattr(self.tokenizer, "added_tokens_decoder", {}) or {}
+            self._specials = [t.content for t in decoder.values() if getattr(t, "special", False) and t.content]
+        ends = [text.rfind(token) + len(token) for token in self._specials if token in text]
+        return text[max(ends) :] if ends else None
 
     def _extends_mask(self, vocab: int) -> torch.Tensor:
         """Boolean (V,): tokens that would extend an answer (begin with a letter or digit)."""
