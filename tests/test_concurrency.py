@@ -83,3 +83,36 @@ def test_a_sweep_and_three_readers_lose_nothing(tmp_path, isolated_db):
         f"{sum(t['reads'] for t in tallies)} reads (slowest {max(t['slowest_read_s'] for t in tallies)} s), "
         "0 lock errors, 0 rows lost or duplicated"
     )
+
+
+def test_dashboard_threads_and_a_writer_process_take_turns(isolated_db):
+    """The dashboard shares one Store between its sessions' threads: each turn opens its own lock
+    descriptor, so threads wait for each other and for the writer process, and none sees an error."""
+    import threading
+
+    store = Store(isolated_db)
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "tests.load_procs", "writer", str(isolated_db), "8"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    errors: list[BaseException] = []
+    reads = [0] * 3
+
+    def session(index: int) -> None:
+        try:
+            while writer.poll() is None:
+                for run in store.list_runs(limit=3):
+                    assert len(store.answer_rows(run["run_id"])) == 22
+                reads[index] += 1
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    wrote = finish(writer, 120)
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert min(reads) >= 5, reads
+    assert store.count_runs() == wrote["written"] >= 5
