@@ -27,7 +27,7 @@ def main() -> None:
     for number, case in enumerate(CASES, start=1):
         text = case.run(Ctx(folder)).strip()
         message = text.rsplit("error: ", 1)[-1].splitlines()[0]  # after any progress bar or usage line
-        message = message.replace(str(folder), "…").replace("|", "\\|")
+        message = message.replace(str(folder), "…").replace(str(ROOT) + "/", "").replace("|", "\\|")
         if len(message) > 140:
             message = message[:137] + "…"
         print(f"| {number} | {case.surface} | {case.what} | {message} |")
