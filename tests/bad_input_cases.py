@@ -92,9 +92,16 @@ def sweep_file(ctx: Ctx, text: bytes) -> str:
 
 
 def confined(path: str) -> str:
-    from unpredict_core.model_dirs import confined_pair
+    """The sidebar's messages after typing `path` as both models of a custom pair (AppTest)."""
+    from streamlit.testing.v1 import AppTest
 
-    return raised(lambda: confined_pair(path, path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.sidebar.selectbox(key="kept.pair.preset").select("Custom").run()
+    at.sidebar.text_input(key="kept.pair.custom.base").input(path)
+    at.sidebar.text_input(key="kept.pair.custom.aligned").input(path).run()
+    if at.exception:
+        return "Traceback: " + "\n".join(str(e.value) for e in at.exception)
+    return "\n".join(str(e.value) for e in at.sidebar.error)
 
 
 def poems_vote(rater: str, answers: dict) -> str:
