@@ -282,20 +282,23 @@ def test_embedding_diversity_with_the_offline_package():
     assert near < 0.05 < 0.5 < far
 
 
-# -- the real default pair, through the CLI as a user runs it -----------------------------------------
+# -- the real default pair ------------------------------------------------------------------------
+REAL_ARGS = ["--pair", "default", "--topics", "work,internet", "--samples", "2", "--seed", "0"]
+REAL_ARGS += ["--max-new-tokens", "48"]
+
+
 @pytest.mark.real_models
-def test_real_pair_writes_non_empty_distinct_poems_via_the_cli():
-    """2 topics × 2 poems, 48 new tokens: small, since the CPU writes ~10 tokens/s per batch."""
+def test_real_pair_writes_non_empty_distinct_poems_and_the_cli_returns_them(real_backends):
+    """2 topics × 2 poems of at most 48 tokens (CPU generation is slow), on the session's loaded
+    models; then the CLI, as a user runs it, answers the same run from the store as JSON."""
     import json
     import subprocess
     import sys
 
-    args = ["run", "poetry", "--pair", "default", "--topics", "work,internet", "--samples", "2", "--seed", "0"]
-    args += ["--max-new-tokens", "48", "--json"]
-    out = subprocess.run([sys.executable, "-m", "unpredict_core", *args], capture_output=True, text=True, timeout=900)
-    assert out.returncode == 0, out.stderr
-    result = json.loads(out.stdout)
-    assert result["experiment"] == "poetry" and result["params"]["topics"] == ["work", "internet"]
+    from unpredict_core.models import DEFAULT_PAIR
+
+    params = params_for(build_parser().parse_args(["run", "poetry", *REAL_ARGS]))
+    result = run_experiment("poetry", DEFAULT_PAIR, params, store=Store(), load=real_backends["loader"])
     for role, fmt in (("base", "plain"), ("aligned", "chat")):
         side = result["sides"][role]
         assert side["format"] == fmt and "{topic}" in side["prompt"]
@@ -305,12 +308,19 @@ def test_real_pair_writes_non_empty_distinct_poems_via_the_cli():
         assert all(text.strip() for text in texts), (role, [p["raw"] for p in poems])
         assert len(set(texts)) == len(texts), f"{role} wrote the same poem twice"
         assert all(not any(c in text for c in "\x00\x07\ufffd") for text in texts)
-        assert {"distinct_1", "distinct_2", "overlap_2", "embedding_diversity"} <= set(side["proxies"])
+        assert side["proxies"]["embedding_diversity"] is not None
     assert Store().poem_rows(result["run_id"]), "the poems are in the store"
-    again = json.loads(
-        subprocess.run([sys.executable, "-m", "unpredict_core", *args], capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "unpredict_core", "run", "poetry", *REAL_ARGS, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
-    assert again["cached"] and again["sides"] == result["sides"]
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert answer["cached"] and answer["run_id"] == result["run_id"]
+    assert answer["sides"]["aligned"]["poems"][0]["text"] == result["sides"]["aligned"]["poems"][0]["text"]
+    assert {"distinct_1", "distinct_2", "overlap_2", "embedding_diversity"} <= set(answer["sides"]["base"]["proxies"])
 
 
 def test_control_characters_in_model_output_are_cleaned_and_stored():
