@@ -82,6 +82,9 @@ def test_a_last_line_cut_by_the_length_cap_is_dropped_only_when_asked():
     assert clean_poem(raw, cut_last_line=True).text == "The river keeps its word.\nThe stones keep theirs."
     assert clean_poem(raw).text.endswith("all the while the")
     assert clean_poem(raw + "\n", cut_last_line=True).text.endswith("all the while the")  # ended by a newline
+    prose = "The net is a sea of voices. It hums all night, and the"
+    assert clean_poem(prose, cut_last_line=True).text == "The net is a sea of voices."
+    assert clean_poem("one line only and the", cut_last_line=True).text == "one line only and the"
 
 
 # -- parameters and bad input -----------------------------------------------------------------------

@@ -88,8 +88,13 @@ def clean_poem(raw: str | bytes, prompt_lines: tuple[str, ...] = (), cut_last_li
         if lines[-1].strip():
             notes.append("removed a chat sign-off")
         lines.pop()
-    if cut_last_line and not ended_cleanly and len(lines) > 1 and not lines[-1].endswith(tuple(_LINE_END)):
-        notes.append("dropped a last line cut by the length cap")
-        lines.pop()
+    if cut_last_line and not ended_cleanly and lines and not lines[-1].endswith(tuple(_LINE_END)):
+        sentence_end = max(lines[-1].rfind(mark) for mark in ".!?")
+        if sentence_end > 0:  # a long last line (often prose): keep it up to its last full sentence
+            notes.append("cut a last sentence cut by the length cap")
+            lines[-1] = lines[-1][: sentence_end + 1]
+        elif len(lines) > 1:
+            notes.append("dropped a last line cut by the length cap")
+            lines.pop()
     poem = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return Cleaned(poem, notes)

@@ -18,7 +18,7 @@ from ..poetry_metrics import embedding_diversity, text_proxies
 from ..progress import ProgressFn, no_progress, scaled
 
 NAME = "poetry"
-VERSION = "1"
+VERSION = "2"  # bump when a change alters results (cleaning included), so old cache entries are not reused
 DEFAULT_TOPICS = (
     "work",
     "the internet",
