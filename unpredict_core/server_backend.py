@@ -21,6 +21,7 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .backend import ANSWER_PREFIXES, ChoiceScores, PromptFormat, RenderedPrompt, SampleSettings, extends_answer
@@ -29,7 +30,7 @@ from .errors import InvalidParameter, ServerProtocolError
 from .progress import ProgressFn, no_progress
 from .server_client import ServerClient, ServerInfo, server_info
 
-SAMPLE_BATCH = 64  # completions per request (`n`)
+SAMPLE_BATCH = 64  # draws per round (vLLM: one request with n = 64)
 SAMPLED_SCORE_N = 400  # draws behind one sampled score: ±2.5 points of probability at worst
 
 
@@ -177,23 +178,37 @@ class ServerBackend:
         settings: SampleSettings = SampleSettings(),
         progress: ProgressFn | None = None,
     ) -> list[str]:
-        """n completions with `n` per request; the request seed is derived from `seed` and the
-        request's position, so a rerun asks for exactly the same draws."""
+        """n completions under `seed`: every request's seed is derived from `seed` and the index
+        of its first draw, so a rerun asks for the same draws (vLLM repeats them; llama.cpp's
+        concurrent slots batch differently run to run, which changed 4 of 200 draws in our test)."""
         if n < 0:
             raise InvalidParameter(f"cannot draw {n} samples")
         report = progress or no_progress
         source = self.encode(prompt) if self.info.flavour != "openai" else prompt.text
+        body = self._completion_body(source, max_tokens=settings.max_new_tokens)
+        body |= {"temperature": settings.temperature, "top_p": settings.top_p, **self._pure_sampling()}
+        if settings.stop:
+            body["stop"] = list(settings.stop)
         texts: list[str] = []
         while len(texts) < n:
             size = min(SAMPLE_BATCH, n - len(texts))
-            body = self._completion_body(source, max_tokens=settings.max_new_tokens)
-            body |= {"n": size, "temperature": settings.temperature, "top_p": settings.top_p}
-            body |= {"seed": (seed * 1_000_003 + len(texts)) % 2**31, **self._pure_sampling()}
-            if settings.stop:
-                body["stop"] = list(settings.stop)
-            texts.extend(_cut(c.get("text", ""), settings.stop) for c in self._choices(body, size, "sampling"))
+            texts.extend(_cut(text, settings.stop) for text in self._draw(body, size, seed, len(texts)))
             report(len(texts) / max(n, 1), f"{self.label}: {len(texts)}/{n} samples")
         return texts
+
+    def _draw(self, body: dict, size: int, seed: int, start: int) -> list[str]:
+        """`size` draws. vLLM: one request with `n` (its seeded generator gives each of the n its
+        own draw). llama.cpp seeds all n copies of a request alike (they come back identical),
+        so there each draw is its own request with its own seed, `slots` requests at a time."""
+        if self.info.flavour != "llama.cpp":
+            choices = self._choices(body | {"n": size, "seed": _seed(seed, start)}, size, "sampling")
+            return [c.get("text", "") for c in choices]
+
+        def one(index: int) -> str:
+            return self._choices(body | {"n": 1, "seed": _seed(seed, index)}, 1, "sampling")[0].get("text", "")
+
+        with ThreadPoolExecutor(max_workers=max(1, self.info.slots)) as pool:
+            return list(pool.map(one, range(start, start + size)))
 
     def _pure_sampling(self) -> dict:
         """Switch off the server's default truncation so temperature and top-p mean what they say
@@ -216,6 +231,11 @@ class ServerBackend:
                 f"The server at {self.info.url} returned {len(choices)} completions while {what}, not {expected}."
             )
         return choices
+
+
+def _seed(seed: int, index: int) -> int:
+    digest = hashlib.sha256(f"{seed}:{index}".encode()).digest()
+    return int.from_bytes(digest[:4], "little") >> 1  # 31 bits: every server takes it
 
 
 def _messages(request: str) -> list[dict]:

@@ -106,6 +106,7 @@ class ServerInfo:
     logprobs: bool  # False: the server gives no log-probabilities, so scoring is sampled
     top_logprobs: int  # candidates per position that the server accepts
     chat_template: str | None  # llama.cpp reports its template; vLLM is probed when rendering
+    slots: int = 1  # llama.cpp: requests it decodes at once (its `n` may not exceed this)
 
     @property
     def exact(self) -> bool:
@@ -162,7 +163,8 @@ def _describe(client: ServerClient, model: str | None) -> ServerInfo:
     top = int(os.environ.get(TOP_LOGPROBS_ENV, TOP_LOGPROBS[flavour]))
     accepted = _probe_logprobs(client, model, top)
     template = (props or {}).get("chat_template") or None
-    return ServerInfo(client.url, model, flavour, fingerprint, accepted > 0, accepted, template)
+    slots = int((props or {}).get("total_slots") or 1)
+    return ServerInfo(client.url, model, flavour, fingerprint, accepted > 0, accepted, template, slots)
 
 
 def _probe_logprobs(client: ServerClient, model: str, top: int) -> int:
