@@ -153,10 +153,14 @@ def test_walk_every_page_run_play_and_vote(tmp_path, tiny_pair, browser):
         page.get_by_text("Embedding-diversity proxy").click()
         settled(page)
         page.get_by_role("button", name="Generate").click()
+        # Wait for the poems themselves: on a slow machine the run may not have started 300 ms after
+        # the click, and switching mode then would rerun the page and abort the generation.
+        page.get_by_text("Poems measured here on").wait_for(timeout=STEP_MS)
         settled(page)
         page.get_by_text("Rate (blind)").click()
         settled(page)
         rater = page.locator('input[aria-label="Your name (rater)"]')
+        rater.wait_for(timeout=STEP_MS)
         rater.fill("walker")
         rater.press("Enter")
         settled(page)
