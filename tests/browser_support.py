@@ -36,52 +36,47 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path):
-    """`streamlit run app.py` on a free port with its own database; always stopped afterwards."""
+def start_streamlit(db: Path, log: Path, **env: str) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` on a free localhost port with database `db` (and any other
+    environment variables), waited for until healthy; its output goes to `log`."""
     port = free_port()
-    log = (tmp_path / "streamlit.log").open("w")
-    env = os.environ | {"UNPREDICT_DB": str(tmp_path / "browser.duckdb")}
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=os.environ | env | {"UNPREDICT_DB": str(db)}, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start:\n{(tmp_path / 'streamlit.log').read_text()}")
-                time.sleep(0.3)
-        yield url
-    finally:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, url
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop_streamlit(process)
+                pytest.fail(f"streamlit did not start:\n{log.read_text()}")
+            time.sleep(0.3)
+
+
+def stop_streamlit(process: subprocess.Popen) -> None:
+    if process.poll() is None:
         process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        log.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """The app with its own database; always stopped afterwards."""
+    process, url = start_streamlit(tmp_path / "browser.duckdb", tmp_path / "streamlit.log")
+    try:
+        yield url
+    finally:
+        stop_streamlit(process)
 
 
 @pytest.fixture

@@ -60,8 +60,11 @@ def reader(db: str, seconds: float, stop_file: str = "") -> None:
             incomplete.append(newest[0]["run_id"])
         last_count, reads = count, reads + 1
         time.sleep(0.01)  # a dashboard rerun is not a busy loop
-    print(json.dumps({"reads": reads, "last_count": last_count, "slowest_read_s": round(slowest, 3),
-                      "incomplete": incomplete}))
+    print(
+        json.dumps(
+            {"reads": reads, "last_count": last_count, "slowest_read_s": round(slowest, 3), "incomplete": incomplete}
+        )
+    )
 
 
 if __name__ == "__main__":

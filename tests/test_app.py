@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui_support import clear_streamlit_caches  # noqa: F401  (autouse fixture)
+from tests.ui_support import clear_streamlit_caches, texts  # noqa: F401  (autouse fixture)
+from tests.ui_support import open_page as open_at
 from unpredict_core.experiments import random_integers
 from unpredict_core.models import DEFAULT_PAIR, PRESETS, ModelPair, ModelSpec, check_pair
 from unpredict_core.runs import run_experiment
@@ -24,20 +25,7 @@ MODEL_LOAD_S = 400  # first use converts the GGUFs (~100 s); later loads take se
 
 
 def open_page(timeout: float = 60) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout).run()
-    assert not at.exception
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
-
-
-def texts(at: AppTest) -> str:
-    parts = [
-        e.value
-        for kind in ("markdown", "header", "subheader", "caption", "info", "success", "error", "warning")
-        for e in getattr(at, kind)
-    ]
-    return "\n".join(str(p) for p in parts)
+    return open_at(PAGE, timeout)
 
 
 def test_home_page_shows_default_pair_and_its_note():

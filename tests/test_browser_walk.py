@@ -9,17 +9,20 @@ the path confinement is exercised in a real browser and no real model is loaded)
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOT_DIR, collect_console_errors, free_port
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOT_DIR,
+    collect_console_errors,
+    start_streamlit,
+    stop_streamlit,
+)
 
 from tests.scripted_pair import PAIR, ScriptedLoader
 from tests.test_kill import integrity
@@ -39,35 +42,8 @@ def tiny_pair(tmp_path_factory) -> tuple[str, str]:
 
 
 def start_server(db: Path, models: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = os.environ | {"UNPREDICT_DB": str(db), "UNPREDICT_MODEL_DIRS": str(models)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return process, url
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"streamlit did not start:\n{log.read_text()}")
-            time.sleep(0.3)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """The app with the tiny models' folder as the only allowed model folder besides the defaults."""
+    return start_streamlit(db, log, UNPREDICT_MODEL_DIRS=str(models))
 
 
 @pytest.fixture
@@ -172,7 +148,7 @@ def test_walk_every_page_run_play_and_vote(tmp_path, tiny_pair, browser):
         assert_clean(page, console_errors, "poetry vote")
     finally:
         page.screenshot(path=str(SCREENSHOT_DIR / "unpredict_walk.png"), full_page=True)  # last state, pass or fail
-        stop(process)
+        stop_streamlit(process)
     votes = Store(tmp_path / "walk.duckdb").vote_rows()
     assert {v["rater"] for v in votes} == {"walker"} and len(votes) == 3
 
@@ -205,7 +181,7 @@ def test_dashboard_killed_mid_run_loses_nothing_and_runs_again(tmp_path, tiny_pa
         process.wait(timeout=10)
         page.close()
     finally:
-        stop(process)
+        stop_streamlit(process)
     assert process.returncode == -signal.SIGKILL
     assert integrity(db) == 3
     assert [Store(db).find_run_by_id(run_id) is not None for run_id in earlier] == [True] * 3
@@ -223,5 +199,5 @@ def test_dashboard_killed_mid_run_loses_nothing_and_runs_again(tmp_path, tiny_pa
         page.get_by_text("Measured here on").wait_for(timeout=STEP_MS)
         assert_clean(page, console_errors, "run after the restart")
     finally:
-        stop(process)
+        stop_streamlit(process)
     assert integrity(db) == 4

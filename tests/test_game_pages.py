@@ -8,10 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import unpredict_ui.play
-from tests.ui_support import clear_streamlit_caches  # noqa: F401  (autouse fixture)
+from tests.ui_support import clear_streamlit_caches, open_page, texts  # noqa: F401  (autouse fixture)
 from unpredict_core.experiments import hide_and_seek, rps
 from unpredict_core.models import DEFAULT_PAIR, ModelPair, ModelSpec
 from unpredict_core.runs import run_experiment
@@ -24,19 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 RPS_PAGE, HS_PAGE = "pages/2_Rock_Paper_Scissors.py", "pages/3_Hide_and_Seek.py"
 MODEL_LOAD_S = 600  # first use converts the GGUFs; then each round costs seconds per side on a CPU
 CYCLE = ("rock", "paper", "scissors")
-
-
-def open_page(page: str, timeout: float = 60) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout).run()
-    assert not at.exception
-    at.switch_page(page).run()
-    assert not at.exception
-    return at
-
-
-def texts(at: AppTest) -> str:
-    kinds = ("markdown", "header", "subheader", "caption", "info", "success", "error", "warning")
-    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
 
 
 def cycling(prompt: str) -> dict[str, float]:

@@ -37,6 +37,7 @@ def integrity(db: Path) -> int:
     store = Store(db)
     assert store.notices == [], store.notices
     assert not [p for p in db.parent.iterdir() if ".corrupt-" in p.name]
+
     def count(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
         runs = con.execute("SELECT count(*) FROM runs").fetchone()[0]
         half = con.execute(

@@ -10,7 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import unpredict_ui.running
-from tests.ui_support import clear_streamlit_caches  # noqa: F401  (autouse fixture)
+from tests.ui_support import clear_streamlit_caches, texts  # noqa: F401  (autouse fixture)
+from tests.ui_support import open_page as open_at
 from unpredict_core.experiments import poetry
 from unpredict_core.models import DEFAULT_PAIR
 from unpredict_core.poetry_votes import draw_pair, record_vote
@@ -28,16 +29,7 @@ POEMS = {
 
 
 def open_page(timeout: float = 60) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout).run()
-    assert not at.exception
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
-
-
-def texts(at: AppTest) -> str:
-    kinds = ("markdown", "header", "subheader", "caption", "info", "success", "error", "warning", "text")
-    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
+    return open_at(PAGE, timeout)
 
 
 def loader(made: dict):

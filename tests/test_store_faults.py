@@ -33,9 +33,7 @@ def test_a_version_1_file_migrates_in_a_real_process_and_keeps_its_runs(tmp_path
     for statement in store_module.MIGRATIONS[1]:
         con.execute(statement)
     con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-    con.execute(
-        "INSERT INTO runs (run_id, cache_key, experiment, result) VALUES ('old', 'k', 'random-integers', '{}')"
-    )
+    con.execute("INSERT INTO runs (run_id, cache_key, experiment, result) VALUES ('old', 'k', 'random-integers', '{}')")
     con.execute("INSERT INTO sides (run_id, side, model) VALUES ('old', 'base', 'an old model')")
     con.close()
     done = sweep(tmp_path, isolated_db)

@@ -1,9 +1,16 @@
-"""Shared by the AppTest modules: import `clear_streamlit_caches` to use it (it is autouse)."""
+"""Shared by the AppTest modules: import `clear_streamlit_caches` to use it (it is autouse), and
+`open_page` / `texts` to reach a page through the real navigation and read what it shows."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEXT_KINDS = ("markdown", "header", "subheader", "caption", "info", "success", "error", "warning", "text")
 
 
 @pytest.fixture(autouse=True)
@@ -14,3 +21,17 @@ def clear_streamlit_caches():
     yield
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+def open_page(page: str, timeout: float = 60) -> AppTest:
+    """Start at the home page and switch to `page` as a user would, failing on any exception."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout).run()
+    assert not at.exception
+    at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Every piece of text the page shows, one per line, to assert on."""
+    return "\n".join(str(e.value) for kind in TEXT_KINDS for e in getattr(at, kind))
