@@ -5,7 +5,7 @@ import streamlit as st
 from unpredict_core.experiments import random_integers
 from unpredict_ui.inputs import request_editors
 from unpredict_ui.results import show_random_integers
-from unpredict_ui.running import keep_result, kept_result, run_with_progress, settings_of
+from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
 from unpredict_ui.state import kept_key
 
@@ -48,17 +48,7 @@ if mode != "exact":
     )
 params = random_integers.Params(mode=mode, n=int(n), seed=int(seed))
 requests = request_editors(PAGE, choice, params, random_integers.default_request)
-settings = settings_of(choice, params, requests)
-
-if not choice.ready:
-    st.warning("**Run** is off until both models of the pair can be loaded here: see the sidebar.")
-if st.button("Run", type="primary", key=f"{PAGE}.run", disabled=not choice.ready):
-    result = run_with_progress(random_integers.NAME, choice, params, requests)
-    if result is not None:
-        keep_result(PAGE, result, settings)
-
-result = kept_result(PAGE, settings)
-if result is not None:
-    show_random_integers(result)
-elif choice.ready:
-    st.info("Press **Run** to measure both models. The first run loads them (seconds once converted).")
+run_section(
+    PAGE, random_integers.NAME, choice, params, requests, show_random_integers,
+    "Press **Run** to measure both models. The first run loads them (seconds once converted).",
+)  # fmt: skip

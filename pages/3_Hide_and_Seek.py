@@ -7,7 +7,7 @@ from unpredict_core.games import MAX_ROUNDS
 from unpredict_ui.game_results import RECONSTRUCTION, opponent_select, rounds_warning, show_hide_and_seek
 from unpredict_ui.inputs import request_editors
 from unpredict_ui.play import play_hide_and_seek
-from unpredict_ui.running import keep_result, kept_result, run_with_progress, settings_of
+from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
 from unpredict_ui.state import kept_key
 
@@ -50,16 +50,6 @@ else:
     rounds = rounds_column.number_input("Rounds", 1, MAX_ROUNDS, 50, key=kept_key(PAGE, "rounds"))
     params = hide_and_seek.Params(seeker=seeker, spots=spots, rounds=int(rounds), seed=seed)
     requests = request_editors(PAGE, choice, params, hide_and_seek.default_request)
-    settings = settings_of(choice, params, requests)
     rounds_warning(params.rounds)
-    if not choice.ready:
-        st.warning("**Run** is off until both models of the pair can be loaded here: see the sidebar.")
-    if st.button("Run", type="primary", key=f"{PAGE}.run", disabled=not choice.ready):
-        result = run_with_progress(hide_and_seek.NAME, choice, params, requests)
-        if result is not None:
-            keep_result(PAGE, result, settings)
-    result = kept_result(PAGE, settings)
-    if result is not None:
-        show_hide_and_seek(result)
-    elif choice.ready:
-        st.info("Press **Run** to play both models against the seeker.")
+    hint = "Press **Run** to play both models against the seeker."
+    run_section(PAGE, hide_and_seek.NAME, choice, params, requests, show_hide_and_seek, hint)

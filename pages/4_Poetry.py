@@ -7,7 +7,7 @@ from unpredict_ui.inputs import request_editors
 from unpredict_ui.poetry import generation_note, pick_run, poetry_params, show_poems
 from unpredict_ui.poetry_analysis import analysis_view
 from unpredict_ui.poetry_rate import rate_view
-from unpredict_ui.running import keep_result, kept_result, run_with_progress, settings_of
+from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
 from unpredict_ui.state import kept_key
 
@@ -33,17 +33,8 @@ if mode == "generate":
     else:
         generation_note(params)
     requests = request_editors(PAGE, choice, params or poetry.Params(), poetry.default_request)
-    if not choice.ready:
-        st.warning("**Generate** is off until both models of the pair can be loaded here: see the sidebar.")
-    if st.button("Generate", type="primary", key=f"{PAGE}.run", disabled=not choice.ready or params is None):
-        result = run_with_progress(poetry.NAME, choice, params, requests)
-        if result is not None:
-            keep_result(PAGE, result, settings_of(choice, params, requests))
-    result = kept_result(PAGE, settings_of(choice, params, requests)) if params else None
-    if result is not None:
-        show_poems(result)
-    elif choice.ready and params:
-        st.info("Press **Generate** to have both models write poems.")
+    hint = "Press **Generate** to have both models write poems."
+    run_section(PAGE, poetry.NAME, choice, params, requests, show_poems, hint, button="Generate")
 else:
     run = pick_run(PAGE)
     if run is not None:

@@ -4,6 +4,7 @@ when it fails, and the result kept in session state so it survives widget change
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -66,3 +67,29 @@ def kept_result(state_key: str, settings: dict[str, Any]) -> dict | None:
     if kept["settings"] != settings:
         st.info("The settings have changed since this result was measured: press **Run** to update it.")
     return kept["result"]
+
+
+def run_section(
+    page: str,
+    experiment: str,
+    choice: PairChoice,
+    params,
+    requests: dict[str, str],
+    show: Callable[[dict], None],
+    idle_hint: str,
+    button: str = "Run",
+) -> None:
+    """The Run button of an experiment page and the result under it: the button is off (and says
+    why) until the pair can load; the result shown is the one kept for exactly these settings."""
+    settings = settings_of(choice, params, requests) if params is not None else {}
+    if not choice.ready:
+        st.warning(f"**{button}** is off until both models of the pair can be loaded here: see the sidebar.")
+    if st.button(button, type="primary", key=f"{page}.run", disabled=not choice.ready or params is None):
+        result = run_with_progress(experiment, choice, params, requests)
+        if result is not None:
+            keep_result(page, result, settings)
+    result = kept_result(page, settings) if params is not None else None
+    if result is not None:
+        show(result)
+    elif choice.ready and params is not None:
+        st.info(idle_hint)
