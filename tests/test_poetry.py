@@ -25,7 +25,8 @@ from unpredict_core.poetry_metrics import (
 from unpredict_core.poetry_votes import BlindPair, InvalidVote, draw_pair, record_vote
 from unpredict_core.runs import run_experiment
 from unpredict_core.scripted import ScriptedBackend
-from unpredict_core.store import Store, poem_id
+from unpredict_core.store import Store
+from unpredict_core.store_rows import poem_id
 
 PAIR = ModelPair(
     "scripted",

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from .errors import UnpredictError
 from .poem_text import strip_unprintable
 from .poetry_metrics import CRITERIA
-from .store import Store, poem_id
+from .store import Store
+from .store_rows import poem_id
 
 MAX_RATER_CHARS = 60
 

@@ -1,16 +1,14 @@
 """The results store: every SQL statement of the project lives in this module.
 
 DuckDB lets one process hold a database file read-write, and while it does no other process can
-open it at all (SPEC 4). So every operation opens a short-lived connection, does its work in one
-transaction and closes; a caller that finds the file locked retries with backoff. A sweep writing
-and dashboards reading then take turns measured in milliseconds instead of failing.
+open it at all (SPEC 4). So every operation takes its turn at the file (db_file.take_turn), opens a
+short-lived connection, does its work in one transaction and closes. A sweep writing and dashboards
+reading then take turns measured in milliseconds instead of failing. Row shapes: store_rows.py.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import random
 import re
 import time
@@ -22,11 +20,12 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from .db_file import LOCK_WAIT_S, is_lock_error, looks_corrupt, set_aside, take_turn
 from .errors import StoreError
 from .paths import db_path, ensure_writable_dir
+from .store_rows import poem_row, round_row
 
 SCHEMA_VERSION = 3
-LOCK_WAIT_S = 30.0
 T = TypeVar("T")
 
 _SCHEMA_V1 = [
@@ -62,28 +61,6 @@ _SCHEMA_V3 = [
 MIGRATIONS: dict[int, list[str]] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
 
 
-def _round_row(run_id: str, side: str, index: int, r: dict) -> list:
-    """One game round in game-neutral columns (RPS names moves, hide-and-seek names spots)."""
-    model_move = r.get("model_move", r.get("hide"))
-    opponent_move = r.get("adversary_move", r.get("seek"))
-    outcome = r.get("outcome") or ("loss" if r.get("found") else "win")
-    return [run_id, side, index, json.dumps(r["p"]), r.get("coverage"), model_move, opponent_move, outcome]
-
-
-def poem_id(run_id: str, side: str, index: int) -> str:
-    """A poem's stable id: its run, side and place in that side's list (cached runs keep it)."""
-    return f"{run_id}/{side}/{index}"
-
-
-def _poem_row(result: dict, side: str, index: int, poem: dict) -> list:
-    """One poem with what produced it: its exact prompt and the run's sampling settings."""
-    settings = json.dumps(poem.get("settings") or result["params"], sort_keys=True)
-    return [
-        poem_id(result["run_id"], side, index), result["run_id"], side, poem["topic"], poem["sample"],
-        poem["text"], poem.get("raw"), poem.get("prompt"), settings,
-    ]  # fmt: skip
-
-
 def _identifier(name: str) -> str:
     """A table or column name quoted for SQL. Values always travel as parameters; names cannot,
     so the few read from the catalog are checked to be plain words before they are quoted
@@ -91,10 +68,6 @@ def _identifier(name: str) -> str:
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise StoreError(f"Refusing the unexpected table name {name!r} in the results database.")
     return f'"{name}"'
-
-
-def _is_lock_error(exc: Exception) -> bool:
-    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
 
 
 class Store:
@@ -112,61 +85,16 @@ class Store:
         try:
             con = duckdb.connect(str(self.path))
         except duckdb.Error as exc:
-            if _is_lock_error(exc):
+            if is_lock_error(exc):
                 raise
-            if not self._looks_corrupt(exc):
+            if not looks_corrupt(self.path, exc):
                 raise StoreError(f"Cannot open the results database {self.path}: {exc}") from exc
-            self._set_aside(exc)
+            self.notices.append(set_aside(self.path, exc))
             con = duckdb.connect(str(self.path))
         try:
             yield con
         finally:
             con.close()
-
-    def _looks_corrupt(self, exc: Exception) -> bool:
-        text = str(exc).lower()
-        return self.path.exists() and any(
-            w in text for w in ("not a valid duckdb", "corrupt", "checksum", "serialization")
-        )
-
-    def _set_aside(self, exc: Exception) -> None:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        self.path.rename(aside)
-        wal = self.path.with_name(self.path.name + ".wal")
-        if wal.exists():
-            wal.rename(aside.with_name(aside.name + ".wal"))
-        self.notices.append(
-            f"The results database {self.path} could not be read ({exc}). It was kept as {aside} "
-            "and a new, empty database was started."
-        )
-
-    @contextmanager
-    def _turn(self, deadline: float) -> Iterator[None]:
-        """Wait for this process's turn at the file: an exclusive flock on `<db>.lock`.
-
-        DuckDB's own lock fails at once instead of waiting, and retrying with backoff let a busy
-        writer starve readers for seconds (measured: 3 s reads under 1 writer x 3 readers). The
-        flock queues cooperating processes and threads (each turn opens its own descriptor) with
-        a short poll, and the kernel drops it when a process dies, even by kill -9. DuckDB's lock
-        stays the safety net against processes that do not take turns (retried in `_retrying`).
-        """
-        fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise StoreError(
-                            f"The results database {self.path} stayed busy for {LOCK_WAIT_S:.0f} s. "
-                            "Is a stuck sweep holding it?"
-                        ) from None
-                    time.sleep(0.001 + 0.002 * random.random())
-            yield
-        finally:
-            os.close(fd)  # releases the flock
 
     def _retrying(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         """Run `work` in one transaction, waiting while another process holds the file."""
@@ -174,7 +102,7 @@ class Store:
         delay = 0.005
         while True:
             try:
-                with self._turn(deadline), self._connect() as con:
+                with take_turn(self.path, deadline), self._connect() as con:
                     con.execute("BEGIN TRANSACTION")
                     try:
                         value = work(con)
@@ -184,7 +112,7 @@ class Store:
                         con.execute("ROLLBACK")
                         raise
             except duckdb.Error as exc:
-                if not _is_lock_error(exc):
+                if not is_lock_error(exc):
                     raise
                 if time.monotonic() > deadline:
                     raise StoreError(
@@ -260,13 +188,13 @@ class Store:
                 if rounds:
                     con.executemany(
                         "INSERT INTO rounds VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [_round_row(result["run_id"], side, i + 1, r) for i, r in enumerate(rounds)],
+                        [round_row(result["run_id"], side, i + 1, r) for i, r in enumerate(rounds)],
                     )
                 poems = data.get("poems", [])
                 if poems:
                     con.executemany(
                         "INSERT INTO poems VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [_poem_row(result, side, i, p) for i, p in enumerate(poems)],
+                        [poem_row(result, side, i, p) for i, p in enumerate(poems)],
                     )
             return True
 
