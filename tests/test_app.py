@@ -78,6 +78,21 @@ def test_custom_pair_with_nonexistent_path_shows_error():
     assert at.button(key=RUN).disabled
 
 
+def test_custom_pair_on_a_server_that_is_not_running_says_so(monkeypatch):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    at = open_page()
+    at.sidebar.selectbox(key=PRESET).select("Custom").run()
+    at.sidebar.text_input(key="kept.pair.custom.base").input(f"{url}#base")
+    at.sidebar.text_input(key="kept.pair.custom.aligned").input(url).run()
+    assert not at.exception
+    assert any("Cannot reach the model server" in e.value for e in at.sidebar.error), [e.value for e in at.error]
+    assert at.button(key=RUN).disabled
+
+
 def test_broken_model_folder_fails_on_run_with_a_message(tmp_path, monkeypatch):
     """A folder that passes the file check but cannot be loaded: the error comes from the run."""
     monkeypatch.setenv("UNPREDICT_MODEL_DIRS", str(tmp_path))  # typed paths must be in allowed dirs

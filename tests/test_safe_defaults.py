@@ -176,3 +176,28 @@ def test_hub_ids_stay_in_the_hub_cache(model_root, hub_id):
 def test_strange_hub_ids_are_refused(model_root, hub_id):
     with pytest.raises(PathNotAllowed):
         confined_pair("gpt2", hub_id)
+
+
+# -- model servers typed in the dashboard ----------------------------------------------------------
+def test_a_server_on_localhost_is_accepted_with_its_served_model(model_root, monkeypatch):
+    monkeypatch.delenv("UNPREDICT_SERVERS", raising=False)
+    pair = confined_pair("http://127.0.0.1:8000/#base-model", "http://localhost:8001")
+    assert (pair.base.source, pair.base.location, pair.base.served_model) == (
+        "server",
+        "http://127.0.0.1:8000",
+        "base-model",
+    )
+    assert pair.aligned.served_model is None and pair.aligned.default_format == "chat"
+
+
+@pytest.mark.parametrize(
+    "typed", ["http://10.0.0.5:8000", "https://evil.example#gpt", "http://127.0.0.1.evil.example:8000", "http://"]
+)
+def test_a_server_elsewhere_is_refused_unless_listed(model_root, monkeypatch, typed):
+    monkeypatch.setenv("UNPREDICT_SERVERS", "http://gpu-box:8000, https://other:9000")
+    with pytest.raises(PathNotAllowed, match="UNPREDICT_SERVERS|not a valid server URL"):
+        confined_pair(typed, "gpt2")
+    pair = confined_pair("http://GPU-box:8000#llama", "https://other:9000")  # listed: allowed
+    assert pair.base.location == "http://GPU-box:8000" and pair.aligned.source == "server"
+    with pytest.raises(PathNotAllowed):
+        confined_pair("http://gpu-box:8001", "gpt2")  # same host, another port: not listed

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.ui_support import clear_streamlit_caches, open_page  # noqa: F401  (autouse fixture)
 from unpredict_core.backend import parse_choice
 from unpredict_core.errors import ServerTimeout, ServerUnavailable
 from unpredict_core.experiments import random_integers as ri
@@ -288,3 +289,19 @@ def test_a_timeout_mid_run_is_a_clear_error_and_stores_nothing(servers):
     with pytest.raises(ServerTimeout, match="did not answer within 0.05 s"):
         run_experiment("random-integers", pair, params, store=store, load=impatient)
     assert store.count_runs() == 0
+
+
+@_needs_server
+def test_the_dashboard_runs_a_pair_typed_as_two_local_servers(servers):
+    """The sidebar's custom pair takes `URL#served-model`; Random Numbers runs through the servers."""
+    at = open_page("pages/1_Random_Numbers.py", timeout=600)
+    at.sidebar.selectbox(key="kept.pair.preset").select("Custom").run()
+    at.sidebar.text_input(key="kept.pair.custom.base").input(f"{servers['base']}#base")
+    at.sidebar.text_input(key="kept.pair.custom.aligned").input(f"{servers['aligned']}#aligned").run()
+    assert not at.sidebar.error, [e.value for e in at.sidebar.error]
+    at.button(key="random_numbers.run").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    shown = "\n".join(str(e.value) for e in at.subheader) + "\n".join(str(e.value) for e in at.markdown)
+    assert "Measured here on" in shown
+    stored = Store().list_runs("random-integers")
+    assert len(stored) == 1 and servers["base"] in stored[0]["pair"] and servers["aligned"] in stored[0]["pair"]

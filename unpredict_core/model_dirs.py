@@ -10,8 +10,11 @@ The dashboard is a web page: whoever can reach it can type a path, and loading a
 - every folder listed in `UNPREDICT_MODEL_DIRS` (separated by `:`).
 
 Every file inside a model folder must resolve inside them too, so a symlinked `config.json` or
-weights file cannot lead out. The CLI is the user's own shell and stays unrestricted
-(`models.custom_pair`); the dashboard calls `confined_pair`.
+weights file cannot lead out. A model on an OpenAI-compatible server is typed as `URL` or
+`URL#served-model`; the dashboard then sends requests to that URL, so only servers on this machine
+(localhost) and those listed in `UNPREDICT_SERVERS` (separated by spaces or commas) are allowed.
+The CLI is the user's own shell and stays unrestricted (`models.custom_pair`); the dashboard calls
+`confined_pair`.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import UnpredictError
-from .models import ModelPair, ModelSpec, custom_pair
+from .models import ModelPair, ModelSpec, Role, pair_of, server_spec, spec_from_path
 from .paths import models_dir
 
 MODEL_DIRS_ENV = "UNPREDICT_MODEL_DIRS"
+SERVERS_ENV = "UNPREDICT_SERVERS"
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 # a hub id: "name" or "owner/name", letters, digits, "-", "_", "."; never ".." (huggingface_hub's rule)
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
 
@@ -77,9 +83,43 @@ def check_confined(spec: ModelSpec, text: str) -> None:
                 raise _refuse(text, f"holds {entry.name}, a link to {target} outside them", roots)
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{parts.port or ''}"
+
+
+def allowed_servers() -> list[str]:
+    return [u for u in re.split(r"[\s,]+", os.environ.get(SERVERS_ENV, "")) if u]
+
+
+def confined_server(text: str, *, role: Role) -> ModelSpec:
+    """A server typed in the dashboard (`URL` or `URL#served-model`), if it may be asked."""
+    url, _, served = text.strip().partition("#")
+    try:
+        host = urlsplit(url).hostname
+        origin = _origin(url)
+    except ValueError as exc:
+        raise PathNotAllowed(f"'{text}' is not a valid server URL: {exc}") from None
+    if not host:
+        raise PathNotAllowed(f"'{text}' is not a valid server URL (expected http://host:port[#served-model]).")
+    if host.lower() not in LOCAL_HOSTS and origin not in {_origin(u) for u in allowed_servers()}:
+        raise PathNotAllowed(
+            f"The server {url} is not on this machine. Servers typed in the dashboard must be on localhost "
+            f"or listed in {SERVERS_ENV} (e.g. {SERVERS_ENV}={url}); or use the command line (--{role}-server)."
+        )
+    return server_spec(url.rstrip("/"), served.strip() or None, role=role)
+
+
+def _confined_side(text: str, role: Role, allow_pickle: bool) -> ModelSpec:
+    if text.strip().lower().startswith(("http://", "https://")):
+        return confined_server(text, role=role)
+    spec = spec_from_path(text, role=role, allow_pickle=allow_pickle)
+    check_confined(spec, text)
+    return spec
+
+
 def confined_pair(base_path: str, aligned_path: str, *, allow_pickle: bool = False) -> ModelPair:
-    """`custom_pair` for paths typed in the dashboard: both must stay in the allowed dirs."""
-    pair = custom_pair(base_path, aligned_path, allow_pickle=allow_pickle)
-    check_confined(pair.base, base_path)
-    check_confined(pair.aligned, aligned_path)
-    return pair
+    """A custom pair typed in the dashboard: paths stay in the allowed dirs, servers are allowed ones."""
+    return pair_of(
+        _confined_side(base_path, "base", allow_pickle), _confined_side(aligned_path, "aligned", allow_pickle)
+    )

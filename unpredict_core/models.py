@@ -160,10 +160,14 @@ def with_servers(pair: ModelPair, servers: dict[str, tuple[str, str | None]]) ->
     return replace(merged, name=f"{pair.name}+server:{name}", note=pair.note + " Served by a model server.")
 
 
+def pair_of(base: ModelSpec, aligned: ModelSpec) -> ModelPair:
+    """A pair of the user's own models, named by their labels."""
+    return ModelPair(f"custom:{base.label}|{aligned.label}", base, aligned, note="A pair of your own models.")
+
+
 def custom_pair(base_path: str, aligned_path: str, *, allow_pickle: bool = False) -> ModelPair:
     base = spec_from_path(base_path, role="base", allow_pickle=allow_pickle)
-    aligned = spec_from_path(aligned_path, role="aligned", allow_pickle=allow_pickle)
-    return ModelPair(f"custom:{base.label}|{aligned.label}", base, aligned, note="A pair of your own models.")
+    return pair_of(base, spec_from_path(aligned_path, role="aligned", allow_pickle=allow_pickle))
 
 
 # -- resolution (no network, no weights loaded) ----------------------------------------------------

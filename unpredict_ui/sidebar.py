@@ -12,13 +12,14 @@ import streamlit as st
 
 from unpredict_core.backend import FORMATS, PromptFormat
 from unpredict_core.errors import UnpredictError
-from unpredict_core.model_dirs import MODEL_DIRS_ENV, confined_pair
+from unpredict_core.model_dirs import MODEL_DIRS_ENV, SERVERS_ENV, confined_pair
 from unpredict_core.models import PRESETS, ModelPair, check_pair
 from unpredict_core.runs import ROLES
 
 from .state import keep_widget_values, kept_key
 
 CUSTOM = "Custom"
+PLACEHOLDER = "folder, .gguf file, cached hub id or server URL"
 KEY = kept_key("pair") + "."  # prefix of every picker widget key
 FORMAT_HELP = (
     "plain: the request is sent as text for the model to continue. "
@@ -57,7 +58,7 @@ def problem_text(pair: ModelPair) -> str:
 
 def _preset_label(name: str) -> str:
     if name == CUSTOM:
-        return "Custom: two paths or hub ids"
+        return "Custom: two paths, hub ids or servers"
     return f"{name} · {'missing here' if problem_text(PRESETS[name]) else 'available'}"
 
 
@@ -65,19 +66,22 @@ def _custom_pair() -> ModelPair | None:
     base = st.text_input(
         "Base model",
         key=KEY + "custom.base",
-        placeholder="folder, .gguf file or cached hub id",
+        placeholder=PLACEHOLDER,
     )
     aligned = st.text_input(
         "Aligned model",
         key=KEY + "custom.aligned",
-        placeholder="folder, .gguf file or cached hub id",
+        placeholder=PLACEHOLDER,
     )
     allow_pickle = st.checkbox(
         "Allow .bin/.pt weights",
         key=KEY + "custom.pickle",
         help="Pickle-based weights can run code when loaded: allow them only for files you trust.",
     )
-    st.caption(f"Paths must lie in cache/models/, the Hugging Face cache or a folder listed in {MODEL_DIRS_ENV}.")
+    st.caption(
+        f"Paths must lie in cache/models/, the Hugging Face cache or a folder listed in {MODEL_DIRS_ENV}. "
+        f"A model server (vLLM, llama.cpp): `http://host:port#served-model`, on localhost or listed in {SERVERS_ENV}."
+    )
     if not (base.strip() and aligned.strip()):
         return None
     try:  # a typed path may not leave the allowed model folders (unpredict_core.model_dirs)
