@@ -104,6 +104,15 @@ def confined(path: str) -> str:
     return "\n".join(str(e.value) for e in at.sidebar.error)
 
 
+def closed_port_url() -> str:
+    """A localhost URL nobody listens on (the port is released before it is used)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
 def poems_vote(rater: str, answers: dict) -> str:
     from unpredict_core.poetry_votes import BlindPair, record_vote
     from unpredict_core.store import Store
@@ -139,6 +148,8 @@ CASES: list[Case] = [
          lambda c: run_cli(*RUN, "--base", c.file("x.gguf", b"not gguf" * 50), "--aligned", c.file("x.gguf", b"x"))),
     Case("CLI", "--base without --aligned", "Give both", lambda c: run_cli(*RUN, "--base", "/tmp")),
     Case("CLI", "unknown preset pair", "Unknown pair", lambda c: run_cli(*RUN, "--pair", "gpt-5")),
+    Case("CLI", "--aligned-server nobody listens on", "Cannot reach the model server",
+         lambda c: run_cli(*RUN, "--aligned-server", closed_port_url())),
     Case("CLI", "preset whose weights are not here", "not in the local Hugging Face cache",
          lambda c: run_cli(*RUN, "--pair", "llama-3.1-8b-instruct")),
     Case("CLI", "model path with non-UTF-8 bytes", "not valid UTF-8",
@@ -147,6 +158,10 @@ CASES: list[Case] = [
     Case("UI", "typed path through a symlink out", "allowed model folders",
          lambda c: confined(c.link_out())),
     Case("UI", "typed hub id with a quote and SQL", "valid hub id", lambda c: confined("x/y'; DROP TABLE runs;--")),
+    Case("UI", "typed model server on another host", "UNPREDICT_SERVERS",
+         lambda c: confined("http://169.254.169.254:80#latest")),
+    Case("UI", "typed model server that is not running", "Cannot reach the model server",
+         lambda c: confined(f"{closed_port_url()}#base")),
     # -- parameters ---------------------------------------------------------------------------
     Case("CLI", "--n 0 in sampled mode", "n must be between", lambda c: run_cli(*RUN, "--mode", "sampled", "--n", "0")),
     Case("CLI", "--n 10^9", "n must be between", lambda c: run_cli(*RUN, "--mode", "sampled", "--n", "1000000000")),
