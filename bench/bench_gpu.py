@@ -7,6 +7,7 @@ tests' character-level tokenizer (about 4x more tokens than Llama's BPE for the 
 round latency is pessimistic).
 
     python bench/bench_gpu.py [--tokens 4096] [--batch 8] [--rounds 100] [--peak-tflops X] [--json OUT]
+    python bench/bench_gpu.py --smoke   # on CPU: a 2-layer model of the same family, to check the code runs
 """
 
 from __future__ import annotations
@@ -39,20 +40,32 @@ LLAMA_31_8B = dict(
 )
 
 
-def build_model(vocab_size: int):
+# --smoke: the same architecture, tiny, so the whole script can be checked on a CPU (tests/test_gpu.py)
+SMOKE = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2)
+
+
+def build_model(vocab_size: int, device: str, smoke: bool = False):
     from transformers import LlamaConfig, LlamaForCausalLM
 
     torch.manual_seed(0)
     torch.set_default_dtype(torch.bfloat16)
-    with torch.device("cuda"):
-        model = LlamaForCausalLM(LlamaConfig(**(LLAMA_31_8B | {"vocab_size": max(vocab_size, 128256)})))
+    shape = LLAMA_31_8B | (SMOKE if smoke else {}) | {"vocab_size": max(vocab_size, 128256)}
+    with torch.device(device):
+        model = LlamaForCausalLM(LlamaConfig(**shape))
     torch.set_default_dtype(torch.float32)
     return model.eval()
 
 
-def peak_tflops(override: float | None) -> float:
+def sync(device: str) -> None:
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+def peak_tflops(override: float | None, device: str) -> float:
     if override:
         return override
+    if device != "cuda":
+        return 1.0  # --smoke: no meaningful roofline on a CPU
     name = torch.cuda.get_device_name()
     for key, value in PEAK_TFLOPS.items():  # "H100 PCIe" is checked before "H100"
         if key in name:
@@ -71,15 +84,16 @@ def flops_per_token(model, context: int) -> float:
 
 @torch.inference_mode()
 def scoring_throughput(model, tokens: int, batch: int) -> dict:
-    ids = torch.randint(3, 30000, (batch, tokens), device="cuda")
+    device = model.device.type
+    ids = torch.randint(3, 30000, (batch, tokens), device=model.device)
     decoder = model.get_decoder()
     decoder(input_ids=ids[:, :256])  # warm up kernels
-    torch.cuda.synchronize()
+    sync(device)
     times = []
     for _ in range(3):
         start = time.perf_counter()
         decoder(input_ids=ids)
-        torch.cuda.synchronize()
+        sync(device)
         times.append(time.perf_counter() - start)
     rate = batch * tokens / min(times)
     return {"tokens_per_s": rate, "flops_per_token": flops_per_token(model, tokens // 2)}
@@ -97,10 +111,10 @@ def rps_round_latency(model, rounds: int) -> dict:
     match = Match(rps.RULES, backend, "plain", rps.INTRO["plain"], make_opponent("greedy"), seed=0)
     latencies = []
     for _ in range(rounds):
-        torch.cuda.synchronize()
+        sync(model.device.type)
         start = time.perf_counter()
         match.play_round()
-        torch.cuda.synchronize()
+        sync(model.device.type)
         latencies.append(time.perf_counter() - start)
     return {
         "round_1_ms": latencies[0] * 1000,
@@ -117,18 +131,23 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--peak-tflops", type=float)
     parser.add_argument("--json", dest="json_out")
+    parser.add_argument("--smoke", action="store_true", help="tiny model on CPU: checks the script, measures nothing")
     args = parser.parse_args()
-    if not torch.cuda.is_available():
-        raise SystemExit("bench_gpu needs a CUDA GPU")
+    if args.smoke:
+        args.tokens, args.batch, args.rounds = min(args.tokens, 64), 1, min(args.rounds, 3)
+    elif not torch.cuda.is_available():
+        raise SystemExit("bench_gpu needs a CUDA GPU (or --smoke to check the script on CPU)")
     from tests.tiny_model import build_tokenizer
 
-    model = build_model(len(build_tokenizer()))
-    peak = peak_tflops(args.peak_tflops)
+    device = "cpu" if args.smoke else "cuda"
+    model = build_model(len(build_tokenizer()), device, smoke=args.smoke)
+    peak = peak_tflops(args.peak_tflops, device)
     scoring = scoring_throughput(model, args.tokens, args.batch)
     roofline = peak * 1e12 / scoring["flops_per_token"]
     fraction = scoring["tokens_per_s"] / roofline
     game = rps_round_latency(model, args.rounds)
-    print(f"{torch.cuda.get_device_name()} (bf16 peak {peak} TFLOP/s), Llama-3.1-8B-shaped, random weights")
+    name = torch.cuda.get_device_name() if device == "cuda" else "CPU smoke run (numbers meaningless)"
+    print(f"{name} (bf16 peak {peak} TFLOP/s), Llama-3.1-8B-shaped, random weights")
     print(
         f"  scoring {scoring['tokens_per_s']:,.0f} tokens/s ({args.batch} x {args.tokens} tokens); roofline "
         f"{roofline:,.0f} tokens/s; fraction {fraction:.0%} (goal ≥ 50%: {'PASS' if fraction >= 0.5 else 'MISS'})"
@@ -140,7 +159,7 @@ def main() -> None:
         f"(goal ≤ 10 ms: {'PASS' if last <= 10 else 'MISS'}); tree scoring {game['tree_scoring']}"
     )
     if args.json_out:
-        results = {"gpu": torch.cuda.get_device_name(), "peak_tflops": peak, "roofline_tokens_per_s": roofline}
+        results = {"gpu": name, "peak_tflops": peak, "roofline_tokens_per_s": roofline}
         Path(args.json_out).write_text(json.dumps(results | scoring | game | {"fraction": fraction}, indent=1))
 
 

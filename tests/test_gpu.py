@@ -6,7 +6,9 @@ The CUDA tests are skipped without a GPU (CI has none); run them on a GPU machin
 
 from __future__ import annotations
 
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +19,7 @@ from tests.tiny_model import save_tiny, tiny_backend, tiny_sliding_backend
 from unpredict_core.errors import UnpredictError
 from unpredict_core.gpu import GpuOutOfMemory, device_map_setting, explain_oom
 
+ROOT = Path(__file__).resolve().parents[1]
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
 
@@ -91,3 +94,16 @@ def test_device_map_without_accelerate_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "accelerate", None)  # makes `import accelerate` fail
     with pytest.raises(UnpredictError, match="needs the accelerate package"):
         device_map_setting("auto")
+
+
+def test_the_gpu_benchmark_script_runs_end_to_end_on_a_tiny_model_on_cpu():
+    """bench/bench_gpu.py has had no GPU to run on here: its --smoke mode runs every step (model
+    built from the Llama config in bf16, scoring throughput, a tree-scored RPS game) on CPU, so
+    the first GPU session measures instead of debugging."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_gpu.py"), "--smoke"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "scoring" in done.stdout and "tokens/s" in done.stdout
+    assert "RPS round latency" in done.stdout and "tree scoring True" in done.stdout
