@@ -50,7 +50,7 @@ def test_picked_pair_survives_a_page_switch():
     at = open_page()
     at.sidebar.selectbox(key=PRESET).select("smollm2-135m").run()
     at.radio(key="kept.random_numbers.mode").set_value("sampled").run()
-    at.switch_page("app.py").run()
+    at.switch_page("pages/0_Home.py").run()
     assert at.sidebar.selectbox(key=PRESET).value == "smollm2-135m"
     at.switch_page(PAGE).run()
     assert at.radio(key="kept.random_numbers.mode").value == "sampled"

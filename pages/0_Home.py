@@ -1,0 +1,86 @@
+"""Home page of the dashboard: the paper in a few lines, the picked pair, links to every page."""
+
+import streamlit as st
+
+from unpredict_core.errors import UnpredictError
+from unpredict_ui.resources import store
+from unpredict_ui.sidebar import pick_pair
+from unpredict_ui.talk import render_talk, talk_requested, talk_toggle
+
+st.set_page_config(page_title="unpredict", page_icon="🎲", layout="wide")
+if talk_requested():  # ?talk=1: large type and the one-click demo, nothing else
+    render_talk()
+    st.stop()
+choice = pick_pair()
+
+st.title("unpredict: are base models better at being unpredictable?")
+talk_toggle()
+st.markdown(
+    """
+West & Potts, *Base Models Beat Aligned Models at Randomness and Creativity*
+(arXiv 2505.00047, COLM 2025) compared Llama-3.1 base models with their aligned versions
+(Meta's Instruct and the Tulu-3 SFT, DPO and RLVR stages) on tasks that reward unpredictability:
+drawing random numbers, rock-paper-scissors and hide-and-seek against an adversary, and writing
+original poems. Aligned models over-produced 7 and avoided repeats, became predictable in games,
+and wrote poems that raters found pleasant rather than original. Better benchmark scores went with
+worse unpredictability.
+
+This dashboard reruns such experiments on a base/aligned pair of your choice, on this machine.
+"""
+)
+
+st.subheader("The pair you picked")
+if choice.pair is None or choice.problem:
+    st.error(choice.problem)
+else:
+    for role in ("base", "aligned"):
+        spec = choice.pair.side(role)
+        st.markdown(f"- **{role.title()}:** {spec.label} · prompt format `{choice.formats[role]}`")
+    if choice.pair.note:
+        st.info(choice.pair.note)
+
+st.subheader("Experiments")
+st.page_link(
+    "pages/1_Random_Numbers.py", label="Random numbers: answer distributions over 0–10", icon=":material/casino:"
+)
+st.page_link(
+    "pages/2_Rock_Paper_Scissors.py",
+    label="Rock-paper-scissors: against adversaries, or play it yourself",
+    icon=":material/sports_esports:",
+)
+st.page_link(
+    "pages/3_Hide_and_Seek.py",
+    label="Hide-and-seek: a seeker that reads the model's hiding spots",
+    icon=":material/search:",
+)
+st.page_link(
+    "pages/4_Poetry.py",
+    label="Poetry: both models write poems; rate them blind; originality vs pleasantness",
+    icon=":material/edit_note:",
+)
+
+st.subheader("Results")
+st.page_link(
+    "pages/5_Results.py", label="Results: browse, compare, export and delete stored runs", icon=":material/table:"
+)
+st.page_link(
+    "pages/6_Benchmark_vs_Unpredictability.py",
+    label="Benchmark vs unpredictability: the paper's trade-off, measured here",
+    icon=":material/scatter_plot:",
+)
+
+st.subheader("How to read the numbers")
+st.markdown(
+    """
+- **Measured here**: every result is computed on this machine from the models you picked and is
+  labelled so; nothing on these pages is copied from the paper.
+- **Exact** answer distributions come from the models' logits, not from sampling. **Coverage** is
+  the share of a model's probability that lands on a clean valid answer; small instruct models
+  often put most of it elsewhere, so it is always shown.
+- Results are cached: the same models, prompts and parameters are answered at once.
+"""
+)
+try:
+    st.caption(f"{store().count_runs():,} runs stored in {store().path}.")
+except UnpredictError as exc:
+    st.error(str(exc))
