@@ -39,35 +39,25 @@ else:
     if choice.pair.note:
         st.info(choice.pair.note)
 
-st.subheader("Experiments")
-st.page_link(
-    "pages/1_Random_Numbers.py", label="Random numbers: answer distributions over 0–10", icon=":material/casino:"
-)
-st.page_link(
-    "pages/2_Rock_Paper_Scissors.py",
-    label="Rock-paper-scissors: against adversaries, or play it yourself",
-    icon=":material/sports_esports:",
-)
-st.page_link(
-    "pages/3_Hide_and_Seek.py",
-    label="Hide-and-seek: a seeker that reads the model's hiding spots",
-    icon=":material/search:",
-)
-st.page_link(
-    "pages/4_Poetry.py",
-    label="Poetry: both models write poems; rate them blind; originality vs pleasantness",
-    icon=":material/edit_note:",
-)
-
-st.subheader("Results")
-st.page_link(
-    "pages/5_Results.py", label="Results: browse, compare, export and delete stored runs", icon=":material/table:"
-)
-st.page_link(
-    "pages/6_Benchmark_vs_Unpredictability.py",
-    label="Benchmark vs unpredictability: the paper's trade-off, measured here",
-    icon=":material/scatter_plot:",
-)
+LINKS = {
+    "Experiments": [
+        ("pages/1_Random_Numbers.py", "Random numbers: answer distributions over 0–10", "casino"),
+        ("pages/2_Rock_Paper_Scissors.py", "Rock-paper-scissors: against adversaries, or play it yourself",
+         "sports_esports"),
+        ("pages/3_Hide_and_Seek.py", "Hide-and-seek: a seeker that reads the model's hiding spots", "search"),
+        ("pages/4_Poetry.py", "Poetry: both models write poems; rate them blind; originality vs pleasantness",
+         "edit_note"),
+    ],
+    "Results": [
+        ("pages/5_Results.py", "Results: browse, compare, export and delete stored runs", "table"),
+        ("pages/6_Benchmark_vs_Unpredictability.py",
+         "Benchmark vs unpredictability: the paper's trade-off, measured here", "scatter_plot"),
+    ],
+}  # fmt: skip
+for section, links in LINKS.items():
+    st.subheader(section)
+    for page, label, icon in links:
+        st.page_link(page, label=label, icon=f":material/{icon}:")
 
 st.subheader("How to read the numbers")
 st.markdown(
