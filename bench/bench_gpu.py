@@ -109,12 +109,12 @@ def rps_round_latency(model, rounds: int) -> dict:
     tokenizer = build_tokenizer(chat_template=False)
     backend = TransformersBackend(model, tokenizer, label="llama-8b-shaped", identity="random")
     match = Match(rps.RULES, backend, "plain", rps.INTRO["plain"], make_opponent("greedy"), seed=0)
-    latencies = []
+    device, latencies = model.device.type, []
     for _ in range(rounds):
-        sync(model.device.type)
+        sync(device)
         start = time.perf_counter()
         match.play_round()
-        sync(model.device.type)
+        sync(device)
         latencies.append(time.perf_counter() - start)
     return {
         "round_1_ms": latencies[0] * 1000,

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.browser_support import closed_port_url
 from unpredict_core import cli
 from unpredict_core.errors import UnpredictError
 
@@ -102,15 +103,6 @@ def confined(path: str) -> str:
     if at.exception:
         return "Traceback: " + "\n".join(str(e.value) for e in at.exception)
     return "\n".join(str(e.value) for e in at.sidebar.error)
-
-
-def closed_port_url() -> str:
-    """A localhost URL nobody listens on (the port is released before it is used)."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def poems_vote(rater: str, answers: dict) -> str:

@@ -36,15 +36,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def closed_port_url() -> str:
+    """A localhost URL nobody listens on (the port is released before it is used)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
 def start_streamlit(db: Path, log: Path, **env: str) -> tuple[subprocess.Popen, str]:
     """`streamlit run app.py` on a free localhost port with database `db` (and any other
     environment variables), waited for until healthy; its output goes to `log`."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=os.environ | env | {"UNPREDICT_DB": str(db)}, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    with log.open("w") as out:  # the child keeps its own descriptor
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1"],
+            cwd=ROOT, env=os.environ | env | {"UNPREDICT_DB": str(db)}, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.browser_support import closed_port_url
 from tests.ui_support import clear_streamlit_caches, texts  # noqa: F401  (autouse fixture)
 from tests.ui_support import open_page as open_at
 from unpredict_core.experiments import random_integers
@@ -78,12 +79,8 @@ def test_custom_pair_with_nonexistent_path_shows_error():
     assert at.button(key=RUN).disabled
 
 
-def test_custom_pair_on_a_server_that_is_not_running_says_so(monkeypatch):
-    import socket
-
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+def test_custom_pair_on_a_server_that_is_not_running_says_so():
+    url = closed_port_url()
     at = open_page()
     at.sidebar.selectbox(key=PRESET).select("Custom").run()
     at.sidebar.text_input(key="kept.pair.custom.base").input(f"{url}#base")

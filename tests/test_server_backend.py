@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.ui_support import clear_streamlit_caches, open_page  # noqa: F401  (autouse fixture)
+from tests.browser_support import closed_port_url
+from tests.ui_support import clear_streamlit_caches, open_page, texts  # noqa: F401  (autouse fixture)
 from unpredict_core.backend import parse_choice
 from unpredict_core.errors import ServerTimeout, ServerUnavailable
 from unpredict_core.experiments import random_integers as ri
@@ -45,16 +46,8 @@ skip_without_server = pytest.mark.skipif(
 
 
 # -- bad input without any server ------------------------------------------------------------------
-def _closed_port() -> str:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
 def test_unreachable_server_is_a_clear_error_and_stores_nothing():
-    url = _closed_port()
+    url = closed_port_url()
     pair = with_servers(DEFAULT_PAIR, {"base": (url, "gemma")})
     store = Store()
     with pytest.raises(ServerUnavailable, match="Cannot reach the model server"):
@@ -65,7 +58,7 @@ def test_unreachable_server_is_a_clear_error_and_stores_nothing():
 def test_cli_names_the_unreachable_server(capsys):
     from unpredict_core.cli import main
 
-    url = _closed_port()
+    url = closed_port_url()
     assert main(["run", "random-integers", "--aligned-server", url, "--json"]) == 2
     err = capsys.readouterr().err
     assert url in err and "Traceback" not in err
@@ -301,7 +294,6 @@ def test_the_dashboard_runs_a_pair_typed_as_two_local_servers(servers):
     assert not at.sidebar.error, [e.value for e in at.sidebar.error]
     at.button(key="random_numbers.run").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    shown = "\n".join(str(e.value) for e in at.subheader) + "\n".join(str(e.value) for e in at.markdown)
-    assert "Measured here on" in shown
+    assert "Measured here on" in texts(at)
     stored = Store().list_runs("random-integers")
     assert len(stored) == 1 and servers["base"] in stored[0]["pair"] and servers["aligned"] in stored[0]["pair"]
