@@ -15,6 +15,7 @@ from tests.ui_support import clear_streamlit_caches  # noqa: F401  (autouse fixt
 from unpredict_core import scripted_pairs
 from unpredict_core.experiments import random_integers, rps
 from unpredict_core.runs import run_experiment
+from unpredict_core.server_backend import ServerChoiceScores
 from unpredict_core.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,3 +177,32 @@ def test_talk_demo_on_the_real_default_pair():
     assert not at.exception and not at.error
     assert len(at.metric) == 4
     assert Store().count_runs() == 2
+
+
+class _TopCandidatesOnly(ScriptedLoader):
+    """Scripted models whose scores carry a server's `unresolved` bound (base) or which score by
+    sampling (aligned), as the two kinds of server do: what runs.py records and the page says."""
+
+    def __call__(self, spec, progress=None):
+        backend = super().__call__(spec, progress)
+        if spec.location == "seven":
+            backend.scoring = "sampled"
+        else:
+            plain = type(backend).score_choices.__get__(backend)
+            backend.score_choices = lambda prompt, choices: ServerChoiceScores(
+                plain(prompt, choices).raw, method="logprobs", unresolved=0.004
+            )
+        return backend
+
+
+def test_a_stored_run_says_which_side_was_not_scored_exactly():
+    result = run_experiment(
+        random_integers.NAME, PAIR, random_integers.Params(), store=Store(), load=_TopCandidatesOnly()
+    )
+    assert result["sides"]["base"]["unresolved"] == pytest.approx(0.004)
+    assert result["sides"]["aligned"]["scoring"].startswith("sampled")
+    at = page(RESULTS)
+    at.selectbox(key="kept.results.run").set_value(result["run_id"]).run()
+    assert not at.exception
+    assert any("Aligned side:** sampled" in w.value for w in at.warning)
+    assert any(c.value.startswith("Base side was scored") and "0.40%" in c.value for c in at.caption)

@@ -150,6 +150,7 @@ def test_random_integers_runs_end_to_end_through_servers(servers):
         assert side["identity"].startswith(f"server:{servers[role]}|{role}|llama.cpp|")
         assert sum(side["answers"].values()) == pytest.approx(1.0)
         assert "scoring" not in side  # exact: llama.cpp gives log-probabilities
+        assert 0.0 <= side["unresolved"] < 0.02  # what its top 1,000 candidates left unlisted
     assert (
         first["sides"]["aligned"]["format"] == "chat" and "<|im_start|>assistant" in first["sides"]["aligned"]["prompt"]
     )
@@ -251,7 +252,8 @@ def test_a_server_without_logprobs_falls_back_to_sampling_and_says_so(no_logprob
         "random-integers", pair, ri.Params(), store=Store(), load=_sampled_loader(DEFAULT_PAIR.aligned)
     )
     assert result["sides"]["base"]["scoring"].startswith("sampled")
-    assert "scoring" not in result["sides"]["aligned"]
+    assert "unresolved" not in result["sides"]["base"]  # no bound: nothing was scored exactly
+    assert "scoring" not in result["sides"]["aligned"] and "unresolved" not in result["sides"]["aligned"]
 
 
 def _sampled_loader(scripted_spec):
@@ -295,5 +297,7 @@ def test_the_dashboard_runs_a_pair_typed_as_two_local_servers(servers):
     at.button(key="random_numbers.run").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "Measured here on" in texts(at)
+    notes = [c.value for c in at.caption if "model server's top candidates" in c.value]
+    assert [n.split()[0] for n in notes] == ["Base", "Aligned"], notes  # each side says what it may miss
     stored = Store().list_runs("random-integers")
     assert len(stored) == 1 and servers["base"] in stored[0]["pair"] and servers["aligned"] in stored[0]["pair"]

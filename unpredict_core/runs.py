@@ -26,6 +26,27 @@ from .text_input import require_utf8
 
 BackendLoader = Callable[[ModelSpec, ProgressFn], ModelBackend]
 ROLES: tuple[Role, ...] = ("base", "aligned")
+SAMPLED_NOTE = "sampled: probabilities estimated from draws, not exact"
+
+
+class UnresolvedTally:
+    """The backend, passed through, noting the largest `unresolved` bound its scores carried: a
+    server scores from its top candidates only, and a run should say how much that may have missed
+    (the experiments never see the bound, and a shared backend serves other runs meanwhile)."""
+
+    def __init__(self, backend: ModelBackend):
+        self._backend = backend
+        self.worst: float | None = None  # None: no score carried a bound (a local model)
+
+    def __getattr__(self, name: str):
+        return getattr(self._backend, name)
+
+    def score_choices(self, prompt, choices):
+        scores = self._backend.score_choices(prompt, choices)
+        bound = getattr(scores, "unresolved", None)
+        if bound is not None and getattr(scores, "method", "logprobs") == "logprobs":
+            self.worst = max(self.worst or 0.0, bound)
+        return scores
 
 
 @dataclass(frozen=True)
@@ -105,7 +126,8 @@ def run_experiment(
         side = sides[role]
         part = scaled(progress, index / len(ROLES), (index + 1) / len(ROLES))
         backend = load(side.spec, scaled(part, 0.0, 0.3))
-        outcome = module.run_side(backend, side.fmt, side.request, params, scaled(part, 0.3, 1.0))
+        tally = UnresolvedTally(backend)
+        outcome = module.run_side(tally, side.fmt, side.request, params, scaled(part, 0.3, 1.0))
         result["sides"][role] = {
             "model": side.spec.label,
             "identity": backend.identity,
@@ -113,7 +135,9 @@ def run_experiment(
             "requested_format": side.fmt,
         } | outcome
         if getattr(backend, "scoring", "logprobs") == "sampled":  # a server without log-probabilities
-            result["sides"][role]["scoring"] = "sampled: probabilities estimated from draws, not exact"
+            result["sides"][role]["scoring"] = SAMPLED_NOTE
+        elif tally.worst is not None:
+            result["sides"][role]["unresolved"] = tally.worst
     result["duration_s"] = time.monotonic() - started
     result = json.loads(json.dumps(result))  # a fresh result looks exactly like a cached one
     store.save_run(result, key, result["duration_s"])

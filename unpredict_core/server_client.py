@@ -29,9 +29,10 @@ Flavour = Literal["vllm", "llama.cpp", "openai"]
 TIMEOUT_ENV = "UNPREDICT_SERVER_TIMEOUT"
 API_KEY_ENV = "UNPREDICT_SERVER_API_KEY"  # read at request time, never stored or hashed
 TOP_LOGPROBS_ENV = "UNPREDICT_SERVER_TOP_LOGPROBS"
-# How many next-token candidates to ask for. vLLM refuses more than its --max-logprobs (20 by
-# default); llama.cpp sorts the whole vocabulary anyway, so asking for many costs only JSON.
-TOP_LOGPROBS = {"vllm": 20, "llama.cpp": 1000, "openai": 5}
+# How many next-token candidates to ask for first; the probe steps down (20, 5, 1) to what the
+# server accepts. vLLM refuses more than its --max-logprobs (20 unless started with 1000);
+# llama.cpp sorts the whole vocabulary anyway, so asking for many costs only JSON.
+TOP_LOGPROBS = {"vllm": 1000, "llama.cpp": 1000, "openai": 5}
 INFO_TTL_S = 30.0  # identity() runs for every cache key: ask the server at most this often
 
 

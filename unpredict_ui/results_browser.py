@@ -15,6 +15,7 @@ from unpredict_core.store import Store
 from .game_results import show_hide_and_seek, show_rps
 from .poetry import show_poems
 from .results import show_random_integers
+from .running import show_scoring_notes
 from .state import kept_key
 
 PAGE = "results"
@@ -78,6 +79,7 @@ def show_run(result: dict) -> None:
         "poetry": show_poems,
     }
     view = views.get(result["experiment"])
+    show_scoring_notes(result)
     if view is None:
         st.json(result, expanded=False)
     else:

@@ -55,6 +55,33 @@ def run_with_progress(experiment: str, choice: PairChoice, params, requests: dic
     return None
 
 
+def scoring_notes(result: dict) -> list[tuple[str, str]]:
+    """(level, text) per side whose probabilities were not exact: a server without
+    log-probabilities (estimated from draws), or one that listed only its top candidates."""
+    notes = []
+    for role, side in result.get("sides", {}).items():
+        if side.get("scoring"):
+            notes.append(("warning", f"**{role.capitalize()} side:** {side['scoring']}."))
+        elif side.get("unresolved") is not None:
+            missed = f"{side['unresolved']:.2%}"
+            notes.append(
+                (
+                    "caption",
+                    f"{role.capitalize()} side was scored from a model server's top candidates per "
+                    f"token: at most {missed} of the probability of an answer set was not listed and is left out.",
+                )
+            )
+    return notes
+
+
+def show_scoring_notes(result: dict) -> None:
+    for level, text in scoring_notes(result):
+        if level == "warning":
+            st.warning(text)
+        else:
+            st.caption(text)
+
+
 def keep_result(state_key: str, result: dict, settings: dict[str, Any]) -> None:
     st.session_state[state_key] = {"result": result, "settings": settings}
 
@@ -90,6 +117,7 @@ def run_section(
             keep_result(page, result, settings)
     result = kept_result(page, settings) if params is not None else None
     if result is not None:
+        show_scoring_notes(result)
         show(result)
     elif choice.ready and params is not None:
         st.info(idle_hint)
