@@ -18,6 +18,7 @@ from tests.test_scoring import ANSWERS, brute_force
 from tests.tiny_model import save_tiny, tiny_backend, tiny_sliding_backend
 from unpredict_core.errors import UnpredictError
 from unpredict_core.gpu import GpuOutOfMemory, device_map_setting, explain_oom
+from unpredict_core.hf_backend import TransformersBackend
 
 ROOT = Path(__file__).resolve().parents[1]
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
@@ -25,8 +26,6 @@ cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GP
 
 def on_cuda(backend):
     """The same tiny backend moved to the GPU in bf16, as `load_backend` places real models."""
-    from unpredict_core.hf_backend import TransformersBackend
-
     model = backend.model.to("cuda", torch.bfloat16)
     return TransformersBackend(model, backend.tokenizer, label=backend.label, identity=backend.identity)
 
@@ -107,3 +106,24 @@ def test_the_gpu_benchmark_script_runs_end_to_end_on_a_tiny_model_on_cpu():
     assert done.returncode == 0, done.stderr[-3000:]
     assert "scoring" in done.stdout and "tokens/s" in done.stdout
     assert "RPS round latency" in done.stdout and "tree scoring True" in done.stdout
+
+
+def test_a_model_split_by_a_device_map_scores_and_samples_as_one_on_a_single_device(tmp_path):
+    """The CPU analogue of a model spread over GPUs: accelerate keeps half the layers and the
+    output head offloaded (on "meta" until a forward needs them) and moves tensors between
+    placements with its hooks. Inputs must go where the embeddings run, not where the first
+    parameter happens to be (that is "meta" here)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    folder = save_tiny(tmp_path / "tiny")
+    split = {"model.embed_tokens": "disk", "model.rotary_emb": "cpu", "model.layers.0": "cpu",
+             "model.layers.1": "disk", "model.norm": "cpu", "lm_head": "disk"}  # fmt: skip
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    load = AutoModelForCausalLM.from_pretrained
+    spread = TransformersBackend(load(folder, device_map=split), tokenizer, label="spread", identity="spread")
+    whole = TransformersBackend(load(folder), tokenizer, label="whole", identity="whole")
+    assert spread.model.get_input_embeddings().weight.device.type == "meta" and spread.device.type == "cpu"
+    prompt = whole.render("pick:", "plain")
+    ours, theirs = spread.score_choices(prompt, ANSWERS), whole.score_choices(prompt, ANSWERS)
+    assert max(abs(ours.raw[a] - theirs.raw[a]) for a in ANSWERS) < 1e-6
+    assert spread.sample(prompt, 20, seed=1) == whole.sample(prompt, 20, seed=1)

@@ -11,8 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from .errors import UnpredictError
+
+if TYPE_CHECKING:
+    import torch
 
 DEVICE_MAP_ENV = "UNPREDICT_DEVICE_MAP"  # the dashboard reads it; the CLI has --device-map
 DEVICE_MAPS = ("auto", "balanced", "balanced_low_0", "sequential")
@@ -59,3 +63,13 @@ def explain_oom(doing: str) -> Iterator[None]:
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
         raise GpuOutOfMemory(f"The GPU ran out of memory while {doing}. {OOM_ADVICE}") from exc
+
+
+def input_device(model) -> torch.device:
+    """Where input ids go: the embeddings' device, or under a device_map the device accelerate
+    runs them on (weights it offloaded stay on "meta" until a forward needs them)."""
+    import torch
+
+    embeddings = model.get_input_embeddings()
+    running = getattr(getattr(embeddings, "_hf_hook", None), "execution_device", None)
+    return torch.device(running) if running is not None else embeddings.weight.device

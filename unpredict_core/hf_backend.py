@@ -25,7 +25,7 @@ from .backend import (
     extends_answer,
 )
 from .errors import InvalidParameter
-from .gpu import explain_oom
+from .gpu import explain_oom, input_device
 from .progress import ProgressFn, no_progress
 from .tree_scoring import build_trie, supports_tree, tree_hidden
 
@@ -48,7 +48,7 @@ class TransformersBackend:
         self.tokenizer = tokenizer
         self.label = label
         self.identity = identity
-        self.device = next(model.parameters()).device
+        self.device = input_device(model)
         self._lock = threading.RLock()  # one model, many dashboard sessions
         self._prefix: _Prefix | None = None
         self._extends: torch.Tensor | None = None
@@ -146,7 +146,8 @@ class TransformersBackend:
         out = self.model(input_ids=new, past_key_values=cache, use_cache=True, logits_to_keep=1)
         self.prefill_tokens += len(ids) - start
         rollback += len(ids) - start
-        self._prefix = _Prefix(list(ids), out.past_key_values, out.logits[0, -1].float(), rollback)
+        last = out.logits[0, -1].float().to(self.device)
+        self._prefix = _Prefix(list(ids), out.past_key_values, last, rollback)
         return self._prefix
 
     def _expanded(self, prefix: _Prefix, batch: int):
@@ -193,7 +194,7 @@ class TransformersBackend:
         """
         if self.tree_scoring and self._tree_ok is not False and supports_tree(self.model) and self._head_split_ok():
             trie = build_trie(conts)
-            logits = self._head(tree_hidden(self.model, prefix.cache, trie, len(prefix.ids)))
+            logits = self._head(tree_hidden(self.model, prefix.cache, trie, len(prefix.ids), self.device))
             tree = dict(zip(trie.nodes, torch.log_softmax(logits.float(), dim=-1)))
             if self._tree_ok is None:
                 batched = self._batched_logprobs(prefix, conts)
@@ -221,8 +222,10 @@ class TransformersBackend:
         for r, row in enumerate(rows):
             batch[r, : len(row)] = torch.tensor(row, device=self.device)
         nodes = list(where)
-        row_index = torch.tensor([where[n][0] for n in nodes], device=self.device)
-        pos_index = torch.tensor([where[n][1] for n in nodes], device=self.device)
+        # CPU indices index a tensor on any device: under a device_map the decoder's last layer
+        # (so `hidden`) may sit on another GPU than the embeddings (`self.device`).
+        row_index = torch.tensor([where[n][0] for n in nodes])
+        pos_index = torch.tensor([where[n][1] for n in nodes])
         cache = self._expanded(prefix, len(rows))
         if self._head_split_ok():
             hidden = self.model.get_decoder()(input_ids=batch, past_key_values=cache).last_hidden_state
@@ -233,7 +236,8 @@ class TransformersBackend:
         return {node: logp[i] for i, node in enumerate(nodes)}
 
     def _head(self, hidden: torch.Tensor) -> torch.Tensor:
-        logits = self.model.get_output_embeddings()(hidden)
+        """Logits on `self.device` (the output head may sit on another GPU under a device_map)."""
+        logits = self.model.get_output_embeddings()(hidden).to(self.device)
         cap = getattr(self.model.config, "final_logit_softcapping", None)
         return torch.tanh(logits / cap) * cap if cap else logits
 
@@ -292,11 +296,11 @@ class TransformersBackend:
             if not keep or step == settings.max_new_tokens - 1:
                 break
             if len(keep) < len(active):
-                cache.batch_select_indices(torch.tensor(keep, device=self.device))
+                cache.batch_select_indices(torch.tensor(keep))  # CPU: the layers may span GPUs
             active = [active[slot] for slot in keep]
             step_input = torch.tensor([[tokens[slot]] for slot in keep], device=self.device)
             out = self.model(input_ids=step_input, past_key_values=cache, use_cache=True)
-            cache, logits = out.past_key_values, out.logits[:, -1].float()
+            cache, logits = out.past_key_values, out.logits[:, -1].float().to(self.device)
         return [sampling.truncate(self.tokenizer.decode(row), settings.stop) for row in rows]
 
 

@@ -81,7 +81,7 @@ def supports_tree(model) -> bool:
     return implementation in {"sdpa", "eager"} and kinds <= {"full_attention", "sliding_attention"}
 
 
-def tree_hidden(model, cache, trie: Trie, prompt_length: int) -> torch.Tensor:
+def tree_hidden(model, cache, trie: Trie, prompt_length: int, device: torch.device) -> torch.Tensor:
     """(N, hidden) last hidden state of every trie node, leaving `cache` as it was.
 
     The cache's layers are copied shallowly: their `update` rebinds keys and values to new
@@ -89,8 +89,7 @@ def tree_hidden(model, cache, trie: Trie, prompt_length: int) -> torch.Tensor:
     """
     work = copy.copy(cache)
     work.layers = [copy.copy(layer) for layer in cache.layers]
-    device = next(model.parameters()).device
-    dtype = next(model.parameters()).dtype
+    dtype = next(model.parameters()).dtype  # `device` is the caller's: a parameter may be on "meta"
     masks = tree_masks(model.config, cache, trie, prompt_length, dtype, device)
     kinds = set(layer_kinds(model.config))
     mask = masks if "sliding_attention" in kinds else masks["full_attention"]
