@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from tests.browser_support import closed_port_url
+from tests.server_support import ANSWERS, default_prompt, scores_beside_transformers
 from tests.ui_support import clear_streamlit_caches, open_page, texts  # noqa: F401  (autouse fixture)
 from unpredict_core.backend import parse_choice
 from unpredict_core.errors import ServerTimeout, ServerUnavailable
@@ -32,7 +33,6 @@ from unpredict_core.runs import run_experiment
 from unpredict_core.server_backend import ServerBackend, connect
 from unpredict_core.store import Store
 
-ANSWERS = list(ri.ANSWERS)
 # max |server - transformers| per answer probability. Measured on the default pair: 1.4e-2 (gemma,
 # whose 262k vocabulary leaves up to 8e-3 of end-of-answer mass outside llama.cpp's top 1,000) and
 # 1e-3 (SmolLM2); llama.cpp multiplies with 8-bit activations, we with float32 weights.
@@ -112,11 +112,6 @@ def server_backends(servers):
     return {role: connect(url, role) for role, url in servers.items()}
 
 
-def _prompt(backend, role: str):
-    fmt = DEFAULT_PAIR.side(role).default_format
-    return backend.render(ri.default_request(ri.Params(), fmt), fmt)
-
-
 def _needs_server(test):
     return pytest.mark.server(skip_without_server(test))
 
@@ -129,11 +124,7 @@ def test_exact_scores_match_the_transformers_backend(server_backends, real_backe
     activations in its matrix products), we with the weights dequantised to float32. The scores
     agree to within what that rounding moves (measured: README, "Model servers")."""
     server, local = server_backends[role], real_backends[role]
-    prompt = _prompt(server, role)
-    assert prompt.text == _prompt(local, role).text  # the server's chat template renders as ours
-    assert server.encode(prompt) == local.encode(prompt)
-    ours, theirs = local.score_choices(prompt, ANSWERS), server.score_choices(prompt, ANSWERS)
-    diff = max(abs(ours.raw[a] - theirs.raw[a]) for a in ANSWERS)
+    ours, theirs, diff = scores_beside_transformers(server, local, role)
     record_property("max_abs_diff", diff)
     print(f"{role}: max |server - transformers| = {diff:.2e}, unresolved {theirs.unresolved:.1e}")
     assert theirs.method == "logprobs" and theirs.unresolved < 0.02
@@ -167,7 +158,7 @@ def _server_loader(spec, progress=None):
 @_needs_server
 def test_sampling_with_n_agrees_with_the_exact_distribution(server_backends):
     backend = server_backends["base"]
-    prompt = _prompt(backend, "base")
+    prompt = default_prompt(backend, "base")
     exact = backend.score_choices(prompt, ANSWERS)
     texts = backend.sample(prompt, 200, seed=5, settings=ri.SINGLE_SAMPLING)
     assert len(texts) == 200 and len(set(texts)) > 5
@@ -238,7 +229,7 @@ def test_a_server_without_logprobs_falls_back_to_sampling_and_says_so(no_logprob
     backend = connect(no_logprobs_server, "base")
     assert backend.scoring == "sampled" and backend.identity.endswith("|sampled")
     backend.sampled_n = 200
-    prompt = _prompt(backend, "base")
+    prompt = default_prompt(backend, "base")
     estimate = backend.score_choices(prompt, ANSWERS)
     assert estimate.method == "sampled"
     again = backend.score_choices(prompt, ANSWERS)  # the same seeds; llama.cpp batches its slots

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from tests import vllm_server
+from tests.server_support import ANSWERS, default_prompt, scores_beside_transformers
 from unpredict_core.backend import parse_choice
 from unpredict_core.experiments import random_integers as ri
 from unpredict_core.experiments import rps
@@ -29,7 +30,6 @@ from unpredict_core.store import Store
 # max |vLLM - transformers| per answer probability; measured 1.9e-3 (gemma, whose end-of-answer
 # term leaves up to 8e-3 outside the top 1,000 candidates) and 4.5e-4 (SmolLM2).
 TOLERANCE = 0.01
-ANSWERS = list(ri.ANSWERS)
 
 if not vllm_server.available() and os.environ.get("UNPREDICT_REQUIRE_VLLM") == "1":
     raise RuntimeError(f"UNPREDICT_REQUIRE_VLLM=1 but {vllm_server.PYTHON} is missing: run scripts/install_vllm.sh")
@@ -59,11 +59,6 @@ def vllm_backends(vllm_urls):
     return {role: connect(url, role) for role, url in vllm_urls.items()}
 
 
-def _prompt(backend, role: str):
-    fmt = DEFAULT_PAIR.side(role).default_format
-    return backend.render(ri.default_request(ri.Params(), fmt), fmt)
-
-
 def test_the_server_is_recognised_as_vllm_with_1000_candidates(vllm_backends):
     for role, backend in vllm_backends.items():
         assert backend.info.flavour == "vllm" and backend.info.top_logprobs == 1000, backend.info
@@ -75,12 +70,8 @@ def test_the_server_is_recognised_as_vllm_with_1000_candidates(vllm_backends):
 def test_exact_scores_match_the_transformers_backend(vllm_backends, real_backends, role, record_property):
     """'10' is two tokens on both tokenizers, so its score needs `prompt_logprobs`."""
     server, local = vllm_backends[role], real_backends[role]
-    prompt = _prompt(server, role)
-    assert prompt.text == _prompt(local, role).text  # vLLM's chat template renders as ours
-    assert server.encode(prompt) == local.encode(prompt)
     assert len(server.tokenize("10", special=False)) == 2
-    ours, theirs = local.score_choices(prompt, ANSWERS), server.score_choices(prompt, ANSWERS)
-    diff = max(abs(ours.raw[a] - theirs.raw[a]) for a in ANSWERS)
+    ours, theirs, diff = scores_beside_transformers(server, local, role)
     record_property("max_abs_diff", diff)
     print(f"{role}: max |vLLM - transformers| = {diff:.2e}, unresolved {theirs.unresolved:.1e}")
     assert theirs.method == "logprobs" and theirs.unresolved < 0.02
@@ -90,7 +81,7 @@ def test_exact_scores_match_the_transformers_backend(vllm_backends, real_backend
 
 def test_sampling_with_n_repeats_under_a_seed_and_agrees_with_the_exact_distribution(vllm_backends):
     backend = vllm_backends["base"]
-    prompt = _prompt(backend, "base")
+    prompt = default_prompt(backend, "base")
     exact = backend.score_choices(prompt, ANSWERS)
     first = backend.sample(prompt, 160, seed=5, settings=ri.SINGLE_SAMPLING)
     assert backend.sample(prompt, 160, seed=5, settings=ri.SINGLE_SAMPLING) == first  # vLLM repeats draws
@@ -130,7 +121,7 @@ def test_prompt_logprobs_score_an_answer_token_outside_the_listed_candidates(vll
     score is the exact one times the listed part of the end-of-answer term, the rest bounded."""
     served = vllm_backends["base"]
     few = ServerBackend(dataclasses.replace(served.info, top_logprobs=5), label="base, 5 candidates")
-    prompt = _prompt(served, "base")
+    prompt = default_prompt(served, "base")
     ours, theirs = real_backends["base"].score_choices(prompt, ["1q", "7"]), few.score_choices(prompt, ["1q", "7"])
     assert 0 < ours.raw["1q"] < 1e-4  # unlikely: 'q' is far below the top 5 after '1'
     assert 0 < theirs.raw["1q"] <= ours.raw["1q"] * 1.05  # 0 if 'q' had to be found among the five
