@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from unpredict_core.metrics import chi2_consistency
 from unpredict_core.models import DEFAULT_PAIR, gguf_path, identity, server_spec, with_servers
 from unpredict_core.runs import run_experiment
 from unpredict_core.server_backend import ServerBackend, connect
+from unpredict_core.server_client import ServerInfo, capability_note
 from unpredict_core.store import Store
 
 # max |server - transformers| per answer probability. Measured on the default pair: 1.4e-2 (gemma,
@@ -62,6 +64,17 @@ def test_cli_names_the_unreachable_server(capsys):
     assert main(["run", "random-integers", "--aligned-server", url, "--json"]) == 2
     err = capsys.readouterr().err
     assert url in err and "Traceback" not in err
+
+
+def test_the_pair_says_beforehand_when_a_server_will_not_score_exactly():
+    info = ServerInfo("http://h:1", "m", "vllm", "f", logprobs=True, top_logprobs=1000, chat_template=None)
+    assert capability_note(info) is None
+    assert "top 20 candidates" in capability_note(replace(info, top_logprobs=20)) and "--max-logprobs 1000" in (
+        capability_note(replace(info, top_logprobs=20))
+    )
+    assert "--max-logprobs" not in capability_note(replace(info, flavour="llama.cpp", top_logprobs=20))
+    assert "no log-probabilities" in capability_note(replace(info, logprobs=False, top_logprobs=0))
+    assert "neither vLLM nor llama.cpp" in capability_note(replace(info, flavour="openai", top_logprobs=5))
 
 
 # -- the real server ---------------------------------------------------------------------------------
@@ -292,3 +305,15 @@ def test_the_dashboard_runs_a_pair_typed_as_two_local_servers(servers):
     assert [n.split()[0] for n in notes] == ["Base", "Aligned"], notes  # each side says what it may miss
     stored = Store().list_runs("random-integers")
     assert len(stored) == 1 and servers["base"] in stored[0]["pair"] and servers["aligned"] in stored[0]["pair"]
+
+
+@_needs_server
+def test_the_sidebar_says_a_server_without_logprobs_will_be_sampled(no_logprobs_server, servers):
+    at = open_page("pages/1_Random_Numbers.py", timeout=600)
+    at.sidebar.selectbox(key="kept.pair.preset").select("Custom").run()
+    at.sidebar.text_input(key="kept.pair.custom.base").input(f"{no_logprobs_server}#base")
+    at.sidebar.text_input(key="kept.pair.custom.aligned").input(f"{servers['aligned']}#aligned").run()
+    assert not at.sidebar.error, [e.value for e in at.sidebar.error]
+    notes = [c.value for c in at.sidebar.caption if c.value.startswith("**")]
+    assert len(notes) == 1 and notes[0].startswith("**Base side:**") and "scored by sampling" in notes[0], notes
+    assert not at.button(key="random_numbers.run").disabled  # a warning, not a refusal

@@ -168,6 +168,21 @@ def _describe(client: ServerClient, model: str | None) -> ServerInfo:
     return ServerInfo(client.url, model, flavour, fingerprint, accepted > 0, accepted, template, slots)
 
 
+def capability_note(info: ServerInfo) -> str | None:
+    """What to know before running on this server, or None when its scores will be exact: shown
+    beside the pair, so that nobody learns it only from a result."""
+    if not info.exact:
+        why = "is neither vLLM nor llama.cpp (no tokenizer to ask)" if info.logprobs else "gives no log-probabilities"
+        return f"this server {why}, so answers will be scored by sampling (estimates, labelled in the result)."
+    if info.top_logprobs < TOP_LOGPROBS[info.flavour]:
+        hint = " Start vLLM with `--max-logprobs 1000` to list more." if info.flavour == "vllm" else ""
+        return (
+            f"scored from the top {info.top_logprobs} candidates per token only: the end-of-answer term may "
+            f"miss more probability (each result says how much).{hint}"
+        )
+    return None
+
+
 def _probe_logprobs(client: ServerClient, model: str, top: int) -> int:
     """The largest of (top, 20, 5, 1) candidates the server returns; 0 if it gives none."""
     for k in dict.fromkeys((top, 20, 5, 1)):

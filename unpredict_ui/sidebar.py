@@ -15,6 +15,7 @@ from unpredict_core.errors import UnpredictError
 from unpredict_core.model_dirs import MODEL_DIRS_ENV, SERVERS_ENV, confined_pair
 from unpredict_core.models import PRESETS, ModelPair, check_pair
 from unpredict_core.runs import ROLES
+from unpredict_core.server_client import capability_note, server_info
 
 from .state import keep_widget_values, kept_key
 
@@ -49,6 +50,21 @@ def _problems(_pair: ModelPair, pair_id: str) -> dict[str, str]:
     except UnpredictError as exc:
         return {"pair": str(exc)}
     return {role: reason for role in ROLES if (reason := getattr(status, role))}
+
+
+def server_notes(pair: ModelPair) -> dict[str, str]:
+    """For each side on a model server whose scores will not be exact, what to know first."""
+    notes = {}
+    for role in ROLES:
+        spec = pair.side(role)
+        if spec.source == "server":
+            try:
+                note = capability_note(server_info(spec.location, spec.served_model))
+            except UnpredictError:
+                continue  # already shown as the side's problem
+            if note:
+                notes[role] = note
+    return notes
 
 
 def problem_text(pair: ModelPair) -> str:
@@ -125,5 +141,8 @@ def pick_pair() -> PairChoice:
         problem = problem_text(pair)
         if problem:
             st.error(problem)
+        else:
+            for role, note in server_notes(pair).items():
+                st.caption(f"**{role.title()} side:** {note}")
         formats = {role: _format(pair, role) for role in ROLES}
     return PairChoice(pair, formats, problem)
