@@ -304,7 +304,9 @@ def test_the_dashboard_runs_a_pair_typed_as_two_local_servers(servers):
     notes = [c.value for c in at.caption if "model server's top candidates" in c.value]
     assert [n.split()[0] for n in notes] == ["Base", "Aligned"], notes  # each side says what it may miss
     stored = Store().list_runs("random-integers")
-    assert len(stored) == 1 and servers["base"] in stored[0]["pair"] and servers["aligned"] in stored[0]["pair"]
+    hosts = [servers[role].split("://")[1] for role in ("base", "aligned")]
+    assert len(stored) == 1 and f"base @ {hosts[0]}|aligned @ {hosts[1]}" in stored[0]["pair"]
+    assert "http" not in stored[0]["pair"]  # no scheme for markdown to turn into one long link
 
 
 @_needs_server

@@ -146,7 +146,10 @@ def spec_from_path(path: str, *, role: Role, allow_pickle: bool = False) -> Mode
 def server_spec(url: str, served_model: str | None, *, role: Role) -> ModelSpec:
     """A model on an OpenAI-compatible server (vLLM, llama.cpp); the aligned side gets its chat template."""
     fmt: PromptFormat = "chat" if role == "aligned" else "plain"
-    name = f"{served_model or 'served model'} @ {url}"
+    # host:port without "http://": markdown would turn the label, and the pair name around it,
+    # into one long link (the full URL stays in `location` and the identity)
+    where = url.split("://", 1)[-1]
+    name = f"{served_model or 'served model'} @ {where}"
     return ModelSpec(name, "server", url, default_format=fmt, served_model=served_model)
 
 
