@@ -52,17 +52,24 @@ def start_streamlit(db: Path, log: Path, **env: str) -> tuple[subprocess.Popen, 
             cwd=ROOT, env=os.environ | env | {"UNPREDICT_DB": str(db)}, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
+    if not became_healthy(f"{url}/_stcore/health", process, 60):
+        stop_streamlit(process)
+        pytest.fail(f"streamlit did not start:\n{log.read_text()}")
+    return process, url
+
+
+def became_healthy(health_url: str, process: subprocess.Popen, timeout_s: float) -> bool:
+    """Poll a server process's health URL until it answers 200 (True), or the process exits or
+    `timeout_s` passes (False; the caller says why, with the server's log)."""
+    deadline = time.monotonic() + timeout_s
+    while process.poll() is None and time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(health_url, timeout=5) as response:
                 if response.status == 200:
-                    return process, url
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                stop_streamlit(process)
-                pytest.fail(f"streamlit did not start:\n{log.read_text()}")
+                    return True
+        except OSError:  # refused while starting, or an HTTP error such as 503 while loading
             time.sleep(0.3)
+    return False
 
 
 def stop_streamlit(process: subprocess.Popen) -> None:

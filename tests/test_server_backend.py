@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from dataclasses import replace
@@ -22,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.browser_support import closed_port_url
+from tests.browser_support import became_healthy, closed_port_url
 from tests.server_support import ANSWERS, default_prompt, scores_beside_transformers
 from tests.ui_support import clear_streamlit_caches, open_page, texts  # noqa: F401  (autouse fixture)
 from unpredict_core.backend import parse_choice
@@ -98,14 +97,8 @@ def _start(path: Path, alias: str) -> tuple[subprocess.Popen, str]:
         pytest.fail(f"llama.cpp server for {alias} did not start: {line!r}")
     url = line.split()[1]
     url = url if url.startswith("http") else f"http://{url}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=5) as response:
-                if json.loads(response.read()).get("status") == "ok":
-                    return process, url
-        except OSError:
-            time.sleep(0.5)
+    if became_healthy(url + "/health", process, 120):  # 503 while loading, 200 {"status": "ok"} after
+        return process, url
     process.kill()
     pytest.fail(f"llama.cpp server for {alias} never became healthy")
 

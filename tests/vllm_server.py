@@ -11,12 +11,10 @@ import os
 import signal
 import subprocess
 import tempfile
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.browser_support import free_port
+from tests.browser_support import became_healthy, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = Path(os.environ.get("UNPREDICT_VLLM_VENV", ROOT / ".venv-vllm"))
@@ -66,15 +64,6 @@ def start(model_dir: Path, served_name: str) -> VllmServer:
 
 def wait_healthy(server: VllmServer, timeout_s: float = START_TIMEOUT_S) -> None:
     """Block until /health answers 200; raise with the server's last log lines if it never does."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"vLLM exited with {server.process.returncode}:\n{server.tail()}")
-        try:
-            with urllib.request.urlopen(server.url + "/health", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(1.0)
-    server.stop()
-    raise RuntimeError(f"vLLM did not become healthy within {timeout_s:g} s:\n{server.tail()}")
+    if not became_healthy(server.url + "/health", server.process, timeout_s):
+        server.stop()
+        raise RuntimeError(f"vLLM did not become healthy within {timeout_s:g} s:\n{server.tail()}")

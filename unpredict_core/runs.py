@@ -12,12 +12,12 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from . import __version__
-from .backend import ModelBackend, PromptFormat
+from .backend import ChoiceScores, ModelBackend, PromptFormat, RenderedPrompt
 from .experiments import get_experiment
 from .models import ModelPair, ModelSpec, Role, identity
 from .progress import ProgressFn, no_progress, scaled
@@ -41,10 +41,10 @@ class UnresolvedTally:
     def __getattr__(self, name: str):
         return getattr(self._backend, name)
 
-    def score_choices(self, prompt, choices):
+    def score_choices(self, prompt: RenderedPrompt, choices: Sequence[str]) -> ChoiceScores:
         scores = self._backend.score_choices(prompt, choices)
-        bound = getattr(scores, "unresolved", None)
-        if bound is not None and getattr(scores, "method", "logprobs") == "logprobs":
+        bound = getattr(scores, "unresolved", None)  # a sampled side's 0.0 is never stored (run_experiment)
+        if bound is not None:
             self.worst = max(self.worst or 0.0, bound)
         return scores
 

@@ -52,11 +52,13 @@ def _problems(_pair: ModelPair, pair_id: str) -> dict[str, str]:
     return {role: reason for role in ROLES if (reason := getattr(status, role))}
 
 
-def server_notes(pair: ModelPair) -> dict[str, str]:
-    """For each side on a model server whose scores will not be exact, what to know first."""
+@st.cache_data(ttl=60, show_spinner=False)
+def _server_notes(_pair: ModelPair, pair_id: str) -> dict[str, str]:
+    """For each side on a model server whose scores will not be exact, what to know first; cached
+    like `_problems`, so reruns of a page do not probe the server again."""
     notes = {}
     for role in ROLES:
-        spec = pair.side(role)
+        spec = _pair.side(role)
         if spec.source == "server":
             try:
                 note = capability_note(server_info(spec.location, spec.served_model))
@@ -142,7 +144,7 @@ def pick_pair() -> PairChoice:
         if problem:
             st.error(problem)
         else:
-            for role, note in server_notes(pair).items():
+            for role, note in _server_notes(pair, repr(pair)).items():
                 st.caption(f"**{role.title()} side:** {note}")
         formats = {role: _format(pair, role) for role in ROLES}
     return PairChoice(pair, formats, problem)
