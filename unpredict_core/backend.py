@@ -1,9 +1,10 @@
 """The one model seam: every backend (transformers, OpenAI-compatible server, scripted fake)
 implements `ModelBackend`, so experiments never know which one they talk to.
 
-Two operations are enough for every experiment of the paper:
-- `score_choices`: the exact probability of each answer in a fixed set (SPEC 2.1), from logits;
-- `sample`: temperature sampling with a seed, for the paper's sampled protocol and for poems.
+Three operations are enough for every experiment:
+- `score_choices`: the exact probability of each answer in a fixed set, from logits;
+- `sample`: temperature sampling with a seed, for the paper's sampled protocol and for poems;
+- `generate`: greedy decoding of many prompts, for a benchmark (batched where the backend can).
 
 Prompt formats live here too, because a backend owns its tokenizer's chat template.
 """
@@ -19,7 +20,7 @@ from .progress import ProgressFn
 PromptFormat = Literal["plain", "chat"]
 FORMATS: tuple[PromptFormat, ...] = ("plain", "chat")
 
-# An answer may be preceded by nothing, a space or a newline (SPEC 2.1). These are disjoint token
+# An answer may be preceded by nothing, a space or a newline. These are disjoint token
 # sequences, so their probabilities add up to an exact event probability.
 ANSWER_PREFIXES: tuple[str, ...] = ("", " ", "\n")
 
@@ -86,7 +87,7 @@ class ModelBackend(Protocol):
         ...
 
     def score_choices(self, prompt: RenderedPrompt, choices: Sequence[str]) -> ChoiceScores:
-        """Exact probability of each choice as the model's immediate answer (SPEC 2.1)."""
+        """Exact probability of each choice as the model's immediate answer."""
         ...
 
     def sample(
@@ -99,6 +100,13 @@ class ModelBackend(Protocol):
         progress: ProgressFn | None = None,
     ) -> list[str]:
         """n independent continuations of the prompt, reproducible under `seed`."""
+        ...
+
+    def generate(
+        self, prompts: Sequence[RenderedPrompt], *, max_new_tokens: int, progress: ProgressFn | None = None
+    ) -> list[str]:
+        """The greedy continuation of each prompt, up to `max_new_tokens` or the end of sequence:
+        the same text as decoding each prompt alone, however the backend batches them."""
         ...
 
 

@@ -26,6 +26,7 @@ from .backend import (
 )
 from .errors import InvalidParameter
 from .gpu import explain_oom, input_device
+from .hf_generate import batch_size_for, greedy_batches
 from .progress import ProgressFn, no_progress
 from .tree_scoring import build_trie, supports_tree, tree_hidden
 
@@ -58,6 +59,8 @@ class TransformersBackend:
         self.tree_scoring = True  # False forces the batched path (benchmarks and tests compare)
         self.prefill_tokens = 0  # tokens encoded by prefills: benchmarks read it
         self.reuse_prefix = True  # False re-encodes every prompt from scratch (benchmarks compare)
+        self.generate_batch: int | None = None  # rows per greedy batch (None: by device); 1 = one at a time
+        self.generated_tokens = 0  # new tokens made by `generate`: benchmarks read it
 
     @property
     def has_chat_template(self) -> bool:
@@ -276,6 +279,23 @@ class TransformersBackend:
                 texts.extend(self._sample_batch(prefix, size, settings, generator))
                 report(len(texts) / max(n, 1), f"{self.label}: {len(texts)}/{n} samples")
         return texts
+
+    def generate(
+        self, prompts: Sequence[RenderedPrompt], *, max_new_tokens: int, progress: ProgressFn | None = None
+    ) -> list[str]:
+        with self._lock, explain_oom(f"generating with {self.label}"):
+            new_tokens, made = greedy_batches(
+                self.model,
+                self.tokenizer,
+                [self.encode(prompt) for prompt in prompts],
+                max_new_tokens=max_new_tokens,
+                device=self.device,
+                batch_size=self.generate_batch or batch_size_for(self.device),
+                progress=progress or no_progress,
+                label=self.label,
+            )
+        self.generated_tokens += made
+        return [self.tokenizer.decode(tokens) for tokens in new_tokens]
 
     def _sample_batch(self, prefix: _Prefix, size: int, settings: SampleSettings, generator) -> list[str]:
         """`size` continuations of the prefix; rows that ended (EOS, a stop string, or decided by

@@ -87,3 +87,17 @@ class ScriptedBackend:
         if progress:
             progress(1.0, f"{self.label}: {n} samples")
         return [texts[i] for i in picks]
+
+    def generate(
+        self, prompts: Sequence[RenderedPrompt], *, max_new_tokens: int, progress: ProgressFn | None = None
+    ) -> list[str]:
+        """The script's most probable continuation of each prompt (greedy), cut at the token cap
+        counted in characters (the scripted model has no tokenizer)."""
+        self.calls += 1
+        texts = []
+        for prompt in prompts:
+            dist = self._distribution(prompt)
+            texts.append(max(dist, key=lambda text: (dist[text], text))[:max_new_tokens])
+        if progress:
+            progress(1.0, f"{self.label}: {len(prompts)} prompts answered")
+        return texts

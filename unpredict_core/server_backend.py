@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,7 @@ from .progress import ProgressFn, no_progress
 from .server_client import ServerClient, ServerInfo, server_info
 
 SAMPLE_BATCH = 64  # draws per round (vLLM: one request with n = 64)
+GENERATE_CONCURRENCY = int(os.environ.get("UNPREDICT_SERVER_CONCURRENCY", "8"))  # greedy requests in flight
 SAMPLED_SCORE_N = 400  # draws behind one sampled score: ±2.5 points of probability at worst
 
 
@@ -196,6 +198,23 @@ class ServerBackend:
             texts.extend(_cut(text, settings.stop) for text in self._draw(body, size, seed, len(texts)))
             report(len(texts) / max(n, 1), f"{self.label}: {len(texts)}/{n} samples")
         return texts
+
+    def generate(
+        self, prompts: Sequence[RenderedPrompt], *, max_new_tokens: int, progress: ProgressFn | None = None
+    ) -> list[str]:
+        """Greedy completions, GENERATE_CONCURRENCY requests in flight, so the server batches them."""
+        report = progress or no_progress
+        greedy = SampleSettings(temperature=0.0, top_p=1.0, max_new_tokens=max_new_tokens)
+        done = [0]
+
+        def one(prompt: RenderedPrompt) -> str:
+            text = self.sample(prompt, 1, seed=0, settings=greedy)[0]
+            done[0] += 1
+            report(done[0] / len(prompts), f"{self.label}: {done[0]}/{len(prompts)} prompts answered")
+            return text
+
+        with ThreadPoolExecutor(max_workers=GENERATE_CONCURRENCY) as pool:
+            return list(pool.map(one, prompts))
 
     def _draw(self, body: dict, size: int, seed: int, start: int) -> list[str]:
         """`size` draws. vLLM: one request with `n` (its seeded generator gives each of the n its
