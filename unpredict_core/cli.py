@@ -11,7 +11,7 @@ import json
 import sys
 
 from .errors import UnpredictError
-from .experiments import EXPERIMENTS, hide_and_seek, poetry, random_integers, rps
+from .experiments import EXPERIMENTS, hide_and_seek, ifbench, poetry, random_integers, rps
 from .models import PRESETS, custom_pair, get_pair, with_servers
 from .progress import stderr_progress
 
@@ -35,7 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
     # poetry
     run.add_argument("--topics", default=",".join(poetry.DEFAULT_TOPICS), help="poetry: comma-separated topics")
     run.add_argument("--samples", type=int, default=2, help="poetry: poems per topic and side")
-    run.add_argument("--max-new-tokens", type=int, default=poetry.Params.max_new_tokens, help="poetry: length cap")
+    run.add_argument(
+        "--max-new-tokens", type=int, help="poetry, ifbench: new-token cap per poem or response (default 96)"
+    )
+    run.add_argument(
+        "--limit", type=int, help="ifbench: prompts per side, a seeded subset (default: all on a GPU, 8 on a CPU)"
+    )
     run.add_argument("--no-embeddings", action="store_true", help="poetry: skip the embedding-diversity proxy")
     run.add_argument("--base-format", choices=["plain", "chat"], help="override the base side's format")
     run.add_argument("--aligned-format", choices=["plain", "chat"], help="override the aligned side's format")
@@ -51,7 +56,40 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = commands.add_parser("sweep", help="run every item of a sweep file (TOML); resumes where it stopped")
     sweep.add_argument("file", help="sweep file, e.g. sweeps/example.toml")
     sweep.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
+    add_scatter_command(commands)
     return parser
+
+
+def add_scatter_command(commands) -> None:
+    from .scatter import BENCHMARKS_CSV, Y_SCORES
+
+    scatter = commands.add_parser("scatter", help="benchmark (x) vs unpredictability (y) points from stored runs")
+    scatter.add_argument("--y", required=True, choices=sorted(Y_SCORES), help="unpredictability score")
+    scatter.add_argument("--x", help="ifbench:METRIC, table or leaderboard:COLUMN (default: IFBench when measured)")
+    scatter.add_argument("--table", default=str(BENCHMARKS_CSV), help="benchmark table (CSV) for --x table")
+    scatter.add_argument("--json", action="store_true", help="print the points as one JSON object on stdout")
+
+
+def cmd_scatter(args) -> dict:
+    from .benchmark_axis import default_x
+    from .scatter import Y_SCORES, available_axes, load_paper_points, point_rows, scatter_data
+    from .store import Store
+
+    results = Store().query_runs(experiments=["ifbench", Y_SCORES[args.y].experiment])
+    axes = available_axes(results, args.table)
+    x_key = args.x or default_x(axes)
+    if x_key not in axes:
+        raise UnpredictError(f"Unknown x '{x_key}'. Offered here: {', '.join(axes)}.")
+    data = scatter_data(results, axes[x_key], args.y, load_paper_points())
+    return {"x": x_key, "x_title": axes[x_key].title, "y": args.y, "y_title": data.y.label, "points": point_rows(data)}
+
+
+def print_points(out: dict) -> None:
+    print(f"x: {out['x_title']} · y: {out['y_title']}")
+    for p in out["points"]:
+        x = f"{p['x']:.4g}" if p["x"] is not None else "—"
+        print(f"  {p['side']:8s} {p['model'][:48]:48s} x={x:>8s} y={p['y']:.4g}  [{p['provenance']}]")
+        print(f"           x: {p['x_source'] or p['why']}")
 
 
 def _pair(args):
@@ -93,8 +131,14 @@ def params_for(args):
             topics=tuple(args.topics.split(",")),
             samples=args.samples,
             seed=args.seed,
-            max_new_tokens=args.max_new_tokens,
+            max_new_tokens=args.max_new_tokens or poetry.Params.max_new_tokens,
             embeddings=not args.no_embeddings,
+        )
+    if args.experiment == ifbench.NAME:
+        return ifbench.Params(
+            limit=args.limit or ifbench.default_limit(args.device),
+            max_new_tokens=args.max_new_tokens or ifbench.DEFAULT_MAX_NEW_TOKENS,
+            seed=args.seed,
         )
     return random_integers.Params(mode=args.mode, n=args.n, seed=args.seed, max_attempts=args.max_attempts)
 
@@ -131,9 +175,25 @@ def print_summary(result: dict) -> None:
         }
         metrics = ", ".join(f"{k}={v:.4g}" for k, v in numbers.items())
         coverage = side.get("coverage", side.get("min_coverage"))
-        print(f"  {role:8s} {side['model']} [{side['format']}] coverage={coverage:.3f}  {metrics}")
-        if side.get("format_note"):
-            print(f"           note: {side['format_note']}")
+        shown = f" coverage={coverage:.3f}" if coverage is not None else ""
+        print(f"  {role:8s} {side['model']} [{side['format']}]{shown}  {metrics}")
+        for note in side_notes(side):
+            print(f"           note: {note}")
+
+
+def side_notes(side: dict) -> list[str]:
+    """What a reader must know beside a side's numbers (the pages show the same)."""
+    notes = [side["format_note"]] if side.get("format_note") else []
+    excluded = side.get("excluded")
+    if excluded and excluded.get("prompts"):
+        notes.append(
+            f"{excluded['prompts']} of {excluded['of_prompts']} prompts ({excluded['instructions']} instructions) "
+            f"excluded: their types cannot be checked here ({', '.join(excluded['types'])})"
+        )
+    errors = (side.get("verdicts") or {}).get("error")
+    if errors:
+        notes.append(f"{errors} instruction checks raised an error; counted apart, never as pass or fail")
+    return notes
 
 
 def cmd_pairs() -> None:
@@ -154,6 +214,13 @@ def main(argv: list[str] | None = None) -> int:
             from .sweep_cli import cmd_sweep
 
             return cmd_sweep(args)
+        if args.command == "scatter":
+            points = cmd_scatter(args)
+            if args.json:
+                print(json.dumps(points, allow_nan=False))
+            else:
+                print_points(points)
+            return 0
         result = cmd_run(args)
     except UnpredictError as exc:
         print(f"error: {exc}", file=sys.stderr)

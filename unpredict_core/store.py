@@ -23,9 +23,9 @@ import duckdb
 from .db_file import LOCK_WAIT_S, is_lock_error, looks_corrupt, set_aside, take_turn
 from .errors import StoreError
 from .paths import db_path, ensure_writable_dir
-from .store_rows import poem_row, round_row
+from .store_rows import benchmark_prompt_row, poem_row, round_row
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 T = TypeVar("T")
 
 _SCHEMA_V1 = [
@@ -57,8 +57,15 @@ _SCHEMA_V3 = [
         choice VARCHAR, chosen_side VARCHAR, repeat BOOLEAN, created_at TIMESTAMP,
         PRIMARY KEY (vote_id, criterion))""",
 ]
+# -- a benchmark measured here (schema 4): one row per prompt with its response and verdicts ------
+_SCHEMA_V4 = [
+    """CREATE TABLE IF NOT EXISTS benchmark_prompts (
+        run_id VARCHAR, side VARCHAR, key VARCHAR, prompt VARCHAR, response VARCHAR,
+        instructions VARCHAR, followed_strict BOOLEAN, followed_loose BOOLEAN,
+        PRIMARY KEY (run_id, side, key))""",
+]
 # version → statements that bring a database from version-1 to version
-MIGRATIONS: dict[int, list[str]] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
+MIGRATIONS: dict[int, list[str]] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4}
 
 
 def _identifier(name: str) -> str:
@@ -196,6 +203,11 @@ class Store:
                         "INSERT INTO poems VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [poem_row(result, side, i, p) for i, p in enumerate(poems)],
                     )
+                if data.get("prompts"):
+                    con.executemany(
+                        "INSERT INTO benchmark_prompts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [benchmark_prompt_row(result["run_id"], side, row) for row in data["prompts"]],
+                    )
             return True
 
         return self._retrying(work)
@@ -252,6 +264,20 @@ class Store:
             ).fetchall()
             names = ("poem_id", "side", "topic", "sample", "text", "prompt", "settings")
             return [dict(zip(names, row)) for row in rows]
+
+        return self._retrying(work)
+
+    def benchmark_prompt_rows(self, run_id: str) -> list[dict[str, Any]]:
+        """A benchmark run's prompts, responses and verdicts, one dict per (side, prompt)."""
+
+        def work(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+            names = ("side", "key", "prompt", "response", "instructions", "followed_strict", "followed_loose")
+            rows = con.execute(
+                "SELECT side, key, prompt, response, instructions, followed_strict, followed_loose "
+                "FROM benchmark_prompts WHERE run_id = ? ORDER BY side, key",
+                [run_id],
+            ).fetchall()
+            return [dict(zip(names, row)) | {"instructions": json.loads(row[4])} for row in rows]
 
         return self._retrying(work)
 

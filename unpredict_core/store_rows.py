@@ -25,3 +25,15 @@ def poem_row(result: dict, side: str, index: int, poem: dict) -> list:
         poem_id(result["run_id"], side, index), result["run_id"], side, poem["topic"], poem["sample"],
         poem["text"], poem.get("raw"), poem.get("prompt"), settings,
     ]  # fmt: skip
+
+
+def benchmark_prompt_row(run_id: str, side: str, row: dict) -> list:
+    """One benchmark prompt: its response, each instruction's verdict, and whether all were
+    followed (None when one could not be checked: then nobody knows)."""
+    verdicts = row["instructions"]
+    checked = all(v["status"] == "checked" for v in verdicts)
+    followed = {mode: (all(v[mode] for v in verdicts) if checked else None) for mode in ("strict", "loose")}
+    return [
+        run_id, side, row["key"], row["prompt"], row["response"], json.dumps(verdicts),
+        followed["strict"], followed["loose"],
+    ]  # fmt: skip
