@@ -1,9 +1,10 @@
-"""Benchmark score against unpredictability (SPEC 2.6), assembled as plain data by pure functions.
+"""Benchmark score against unpredictability (the paper's Figure 1), assembled by pure functions.
 
-x is a model's benchmark score from a sourced, user-editable table; y is an unpredictability score
-measured here, averaged over the stored runs that report it. The paper's reported points are a
-separate layer: their y is the paper's number, their x comes from the same benchmark table, so a
-model without a sourced score is listed, never placed at a guessed x.
+x comes from one `benchmark_axis.XAxis`: IFBench measured here, a sourced table, or a local copy of
+the Open LLM Leaderboard; y is an unpredictability score measured here, averaged over the stored
+runs that report it. Every point carries the source of its x and of its y. The paper's reported
+points are a separate layer: their y is the paper's number, their x comes from a source that knows
+the paper's models, so a model without a score is listed, never placed at a guessed x.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .benchmark_axis import NO_SCORE, Benchmark, XAxis
 from .errors import UnpredictError
 from .paths import PROJECT_ROOT
 from .results_table import side_scores
@@ -22,7 +24,6 @@ from .results_table import side_scores
 REFERENCE_DIR = PROJECT_ROOT / "reference"
 BENCHMARKS_CSV = REFERENCE_DIR / "benchmarks.csv"
 PAPER_CSV = REFERENCE_DIR / "paper_reported.csv"
-NO_SCORE = "n/a"
 
 
 @dataclass(frozen=True)
@@ -64,28 +65,15 @@ PAPER_MODELS = {
 }
 
 
-@dataclass(frozen=True)
-class Benchmark:
-    model: str
-    benchmark: str
-    score: float | None  # None: no published score (listed, not plotted)
-    source: str
-    note: str = ""
-
-
 @dataclass
 class ScatterData:
     y: YScore
+    x: XAxis
     points: list[dict[str, Any]] = field(default_factory=list)  # measured here, with an x
-    unplaced: list[dict[str, Any]] = field(default_factory=list)  # measured, but no benchmark score
+    unplaced: list[dict[str, Any]] = field(default_factory=list)  # measured, but no x for the model
     lines: list[tuple[dict, dict]] = field(default_factory=list)  # base → aligned of one pair
     reference: list[dict[str, Any]] = field(default_factory=list)  # reported by the paper, with an x
     reference_unplaced: list[dict[str, Any]] = field(default_factory=list)
-
-
-def model_key(label: str) -> str:
-    """The hub id at the start of a model label ("google/gemma-3-270m (base, Q4_K_M GGUF)")."""
-    return label.split(" ")[0]
 
 
 def parse_benchmarks(text: str, name: str = "benchmark table") -> dict[str, Benchmark]:
@@ -135,68 +123,129 @@ def load_paper_points(path: Path | str = PAPER_CSV) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _measured(results: list[dict[str, Any]], y: YScore) -> dict[tuple[str, str, str], list[float]]:
-    """y values per (pair, role, model) over the runs that report the score."""
-    values: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+def _measured(results: list[dict[str, Any]], y: YScore) -> dict[tuple[str, str, str, str, str], list[float]]:
+    """y values per (pair, role, model label, identity, format) over the runs that report the score."""
+    values: dict[tuple[str, str, str, str, str], list[float]] = defaultdict(list)
     for result in results:
         if result["experiment"] != y.experiment or result.get("params", {}).get("mode") == "sequences":
             continue
         for role, side in result["sides"].items():
             value = side_scores(side).get(y.score)
             if value is not None and math.isfinite(value):
-                values[(result["pair"], role, side["model"])].append(value)
+                where = (result["pair"], role, side["model"], side.get("identity", ""), side.get("format", ""))
+                values[where].append(value)
     return values
 
 
 def scatter_data(
     results: list[dict[str, Any]],
-    benchmarks: dict[str, Benchmark],
+    x: XAxis,
     y_key: str,
     paper_points: list[dict[str, str]] | None = None,
 ) -> ScatterData:
     """Points measured here (mean y over runs), lines joining each pair, and the paper's layer."""
     y = Y_SCORES[y_key]
-    data = ScatterData(y)
+    data = ScatterData(y, x)
     by_pair: dict[str, dict[str, dict]] = defaultdict(dict)
-    for (pair, role, model), values in sorted(_measured(results, y).items()):
-        bench = benchmarks.get(model_key(model))
+    for (pair, role, model, identity, fmt), values in sorted(_measured(results, y).items()):
+        found, why = x.for_side(model, identity, fmt)
         point = {
             "pair": pair,
             "role": role,
             "model": model,
-            "x": bench.score if bench else None,
+            "format": fmt,
+            "x": found.value if found else None,
+            "x_source": found.source if found else "",
+            "x_provenance": x.provenance,
             "y": sum(values) / len(values),
             "runs": len(values),
-            "benchmark": bench.benchmark if bench else "",
-            "source": bench.source if bench else "",
+            "y_source": f"{y.label}, measured here: mean of {len(values)} stored run{'s' if len(values) > 1 else ''}",
             "provenance": "measured here",
         }
-        if point["x"] is None:
-            data.unplaced.append(point | {"why": "no benchmark score" if bench else "not in the benchmark table"})
+        if found is None:
+            data.unplaced.append(point | {"why": why})
         else:
             data.points.append(point)
             by_pair[pair][role] = point
     data.lines = [(sides["base"], sides["aligned"]) for sides in by_pair.values() if len(sides) == 2]
     if y.paper:
-        _paper_layer(data, y, benchmarks, paper_points or [])
+        _paper_layer(data, y, x, paper_points or [])
     return data
 
 
-def _paper_layer(data: ScatterData, y: YScore, benchmarks: dict[str, Benchmark], rows: list[dict]) -> None:
+def _paper_layer(data: ScatterData, y: YScore, x: XAxis, rows: list[dict]) -> None:
     task, metric = y.paper
     for row in rows:
         if row["task"] != task or row["metric"] != metric:
             continue
         model = PAPER_MODELS.get((row["size"], row["variant"]), "")
-        bench = benchmarks.get(model)
+        found = x.for_hub_id(model) if x.for_hub_id and model else None
         point = {
             "model": model or f"{row['size']} {row['variant']}",
             "variant": row["variant"],
             "size": row["size"],
             "role": "base" if row["variant"] == "Base" else "aligned",
-            "x": bench.score if bench else None,
+            "x": found.value if found else None,
+            "x_source": found.source if found else "",
+            "x_provenance": x.provenance if found else "unknown",
             "y": float(row["value"]),
-            "source": row["source_note"],
+            "y_source": f"reported by the paper: {row['source_note']}",
             "provenance": "reported by the paper",
         }
-        (data.reference if point["x"] is not None else data.reference_unplaced).append(point)
+        if found is None:
+            point["why"] = x.paper_note or "no score for this model in the chosen source"
+            data.reference_unplaced.append(point)
+        else:
+            data.reference.append(point)
+
+
+def available_axes(results: list[dict[str, Any]], table: Path | str = BENCHMARKS_CSV) -> dict[str, XAxis]:
+    """The x sources this install offers: IFBench from `results`, the table, a local leaderboard."""
+    from .benchmark_axis import x_axes
+    from .leaderboard import leaderboard_files, read_leaderboard
+
+    return x_axes(results, load_benchmarks(table), read_leaderboard(leaderboard_files()))
+
+
+def point_rows(data: ScatterData) -> list[dict[str, Any]]:
+    """Every point, placed or not, as the flat rows the CLI prints and the page offers to download."""
+    keys = ("model", "role", "x", "x_source", "x_provenance", "y", "y_source", "provenance", "why")
+    return [
+        {k: p.get(k) for k in keys} | {"side": p["role"], "placed": p["x"] is not None}
+        for p in data.points + data.unplaced + data.reference + data.reference_unplaced
+    ]
+
+
+# -- what a fresh install runs to draw the figure -------------------------------------------------
+# Seconds per run of each experiment's default settings on the default pair, measured on 2 shared
+# CPU cores with the models loaded (bench/README.md); the page prefers this store's own durations.
+TYPICAL_SECONDS = {"ifbench": 90.0, "random-integers": 10.0, "rps": 120.0, "hide-and-seek": 120.0}
+
+
+def measurement_plan(y_key: str, device: str = "auto") -> list[tuple[str, Any]]:
+    """The runs that place a pair on the figure for `y_key`: IFBench (x) and the y experiment,
+    each with its default settings (IFBench's subset sized for the device)."""
+    from .experiments import get_experiment, ifbench
+
+    experiment = Y_SCORES[y_key].experiment
+    return [
+        (ifbench.NAME, ifbench.Params(limit=ifbench.default_limit(device))),
+        (experiment, get_experiment(experiment).Params()),
+    ]
+
+
+def estimate_seconds(plan: list[tuple[str, Any]], stored: list[dict[str, Any]]) -> float:
+    """Expected time of `plan`: the median stored duration of runs with the same experiment and
+    settings where this store has one, else the typical time measured for this project."""
+    total = 0.0
+    for experiment, params in plan:
+        wanted = params.as_dict()
+        same = sorted(
+            r["duration_s"]
+            for r in stored
+            if r.get("experiment") == experiment
+            and r.get("duration_s")
+            and {k: r["params"].get(k) for k in wanted} == wanted
+        )
+        total += same[len(same) // 2] if same else TYPICAL_SECONDS.get(experiment, 60.0)
+    return total
