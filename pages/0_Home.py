@@ -47,6 +47,7 @@ LINKS = {
         ("pages/3_Hide_and_Seek.py", "Hide-and-seek: a seeker that reads the model's hiding spots", "search"),
         ("pages/4_Poetry.py", "Poetry: both models write poems; rate them blind; originality vs pleasantness",
          "edit_note"),
+        ("pages/7_IFBench.py", "IFBench: instruction following measured here, the benchmark axis", "checklist"),
     ],
     "Results": [
         ("pages/5_Results.py", "Results: browse, compare, export and delete stored runs", "table"),

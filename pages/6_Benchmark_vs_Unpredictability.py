@@ -3,50 +3,67 @@
 import pandas as pd
 import streamlit as st
 
+from unpredict_core.benchmark_axis import default_x
 from unpredict_core.errors import UnpredictError
-from unpredict_core.scatter import BENCHMARKS_CSV, Y_SCORES, load_benchmarks, load_paper_points, scatter_data
+from unpredict_core.scatter import (
+    BENCHMARKS_CSV,
+    Y_SCORES,
+    available_axes,
+    load_paper_points,
+    point_rows,
+    scatter_data,
+)
 from unpredict_ui.resources import store
 from unpredict_ui.scatter_chart import scatter_figure
-from unpredict_ui.state import keep_widget_values, kept_key
+from unpredict_ui.scatter_measure import measure_section
+from unpredict_ui.sidebar import pick_pair
+from unpredict_ui.state import kept_key
 
 PAGE = "scatter"
 st.set_page_config(page_title="Benchmark vs unpredictability · unpredict", page_icon="📈", layout="wide")
-keep_widget_values()
+choice = pick_pair()
 st.title("Benchmark score vs unpredictability")
 st.markdown(
-    "The paper found that models with better benchmark scores were worse at being unpredictable. Here each "
-    "model's benchmark score (x, from a sourced table you can edit) is set against a score **measured here** "
-    "(y, the mean over its stored runs); base ●, aligned ▼, a line joins the two sides of a pair. The paper's "
-    "own numbers are a separate layer, **reported by the paper** (secondary summaries)."
+    "The paper found that models with better benchmark scores were worse at being unpredictable (its "
+    "Figure 1). Here each model's benchmark score (x) is set against a score **measured here** (y, the "
+    "mean over its stored runs); base ●, aligned ▼, a line joins the two sides of a pair. By default x is "
+    "**IFBench, measured here** on the same models; a sourced table or a local copy of the Open LLM "
+    "Leaderboard can be chosen instead. The paper's own numbers are a separate layer, **reported by the paper**."
 )
 
-y_key = st.selectbox("Unpredictability score (y)", list(Y_SCORES), format_func=lambda k: Y_SCORES[k].label,
-                     key=kept_key(PAGE, "y"))  # fmt: skip
-table = st.text_input("Benchmark table (CSV)", str(BENCHMARKS_CSV), key=kept_key(PAGE, "table"))
+left, right = st.columns(2)
+y_key = left.selectbox("Unpredictability score (y)", list(Y_SCORES), format_func=lambda k: Y_SCORES[k].label,
+                       key=kept_key(PAGE, "y"))  # fmt: skip
+table = str(BENCHMARKS_CSV)
 try:
-    benchmarks = load_benchmarks(table)
-    experiment = Y_SCORES[y_key].experiment
-    data = scatter_data(store().query_runs(experiments=[experiment]), benchmarks, y_key, load_paper_points())
+    results = store().query_runs(experiments=["ifbench", Y_SCORES[y_key].experiment])
+    axes = available_axes(results, table)
 except UnpredictError as exc:
     st.error(str(exc))
     st.stop()
+x_keys = list(axes)
+x_key = right.selectbox(
+    "Benchmark score (x)", x_keys, index=x_keys.index(default_x(axes)), format_func=lambda k: axes[k].title,
+    key=kept_key(PAGE, "x", *x_keys),
+)  # fmt: skip
+measure_section(PAGE, choice, y_key, results)
+data = scatter_data(results, axes[x_key], y_key, load_paper_points())
 
-x_title = next(iter({b.benchmark for b in benchmarks.values()}), "benchmark score")
 if data.points or data.reference:
-    st.plotly_chart(scatter_figure(data, x_title), width="stretch", key=f"{PAGE}.figure")
+    st.plotly_chart(scatter_figure(data, axes[x_key].title), width="stretch", key=f"{PAGE}.figure")
 else:
-    st.info("Nothing to place yet: no model with both a benchmark score and a stored run of this experiment.")
-if data.unplaced or data.reference_unplaced:
-    st.markdown("**Listed, not placed** (no sourced benchmark score: none is guessed)")
-    rows = [{"model": p["model"], "y": p["y"], "provenance": p["provenance"], "why": p.get("why", "no benchmark score")}
-            for p in data.unplaced + data.reference_unplaced]  # fmt: skip
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-points = pd.DataFrame(data.points + data.reference + data.unplaced + data.reference_unplaced)
-if not points.empty:
-    st.download_button("Download the points (CSV)", points.to_csv(index=False), f"scatter_{y_key}.csv", "text/csv")
-with st.expander("The benchmark table"):
-    st.dataframe(pd.DataFrame([vars(b) for b in benchmarks.values()]), hide_index=True, width="stretch")
-    st.caption(
-        f"Edit {BENCHMARKS_CSV} (or give another file above): a score needs its source; "
-        "write n/a when none is published."
+    st.info("Nothing to place yet: no model with both an x score and a stored run of this experiment.")
+rows = pd.DataFrame(point_rows(data))
+if not rows.empty:
+    st.markdown("**Every point, with where its x and its y come from**")
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.download_button("Download the points (CSV)", rows.to_csv(index=False), f"scatter_{y_key}.csv", "text/csv")
+with st.expander("Where x can come from"):
+    st.markdown(
+        "- **IFBench, measured here**: the IFBench run of that model (same prompt format) with the most "
+        "prompts; its source names the run, the counts and the 95 % interval.\n"
+        f"- **Sourced table**: `{BENCHMARKS_CSV.name}` in the reference folder; a score needs its source, "
+        "and n/a is written where none is published.\n"
+        "- **Open LLM Leaderboard v2 (local copy)**: offered when the `open-llm-leaderboard/contents` "
+        "dataset is in the local Hugging Face cache; nothing is downloaded."
     )

@@ -13,6 +13,7 @@ from unpredict_core.results_table import compare_runs, export_frame, parse_param
 from unpredict_core.store import Store
 
 from .game_results import show_hide_and_seek, show_rps
+from .ifbench import show_ifbench
 from .poetry import show_poems
 from .results import show_random_integers
 from .running import show_scoring_notes
@@ -77,6 +78,7 @@ def show_run(result: dict) -> None:
         "rps": show_rps,
         "hide-and-seek": show_hide_and_seek,
         "poetry": show_poems,
+        "ifbench": show_ifbench,
     }
     view = views.get(result["experiment"])
     show_scoring_notes(result)

@@ -3,6 +3,8 @@ pair, and the paper's reported points as their own, differently drawn and labell
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 
 from unpredict_core.scatter import ScatterData
@@ -13,13 +15,8 @@ PAPER = "#E45756"
 
 
 def _hover(p: dict) -> str:
-    lines = [p["model"], f"{p['provenance']}", f"x = {p['x']:g} ({p.get('benchmark') or 'benchmark table'})"]
-    if "runs" in p:
-        lines.append(f"y = {p['y']:.4g} (mean of {p['runs']} run{'s' if p['runs'] > 1 else ''})")
-    else:
-        lines.append(f"y = {p['y']:.4g}")
-    lines.append(f"source: {p['source']}")
-    return "<br>".join(lines)
+    lines = [p["model"], f"x = {p['x']:.4g} · {p['x_source']}", f"y = {p['y']:.4g} · {p['y_source']}"]
+    return "<br>".join(html.escape(line) for line in lines)
 
 
 def scatter_figure(data: ScatterData, x_title: str) -> go.Figure:

@@ -1,0 +1,98 @@
+"""IFBench page parts: the run's settings, both sides' four accuracies with their intervals, what
+this machine could not check, and every prompt with its response and verdicts (shown as text)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from unpredict_core.cli import side_notes
+from unpredict_core.experiments import ifbench
+from unpredict_core.experiments.ifbench.scores import LABELS, METRICS, failed_instructions
+from unpredict_core.runs import ROLES
+
+from .state import kept_key
+
+ROLE_TITLE = {"base": "Base", "aligned": "Aligned"}
+SEED_MAX = 2**31 - 1
+
+
+def ifbench_params(page: str) -> ifbench.Params:
+    pool = ifbench.pool_size()
+    left, middle, right = st.columns(3)
+    limit = left.number_input(
+        "Prompts per side",
+        1,
+        pool,
+        min(ifbench.default_limit(), pool),
+        key=kept_key(page, "limit"),
+        help=f"A seeded subset of the {pool} prompts whose instructions can all be checked here. "
+        f"On 2 CPU cores {ifbench.CPU_DEFAULT_LIMIT} prompts take about a minute per side.",
+    )
+    low, high = ifbench.MAX_NEW_TOKENS
+    max_new_tokens = middle.number_input(
+        "New-token cap per response", low, high, ifbench.DEFAULT_MAX_NEW_TOKENS, step=16, key=kept_key(page, "tokens")
+    )
+    seed = right.number_input("Seed (which prompts)", 0, SEED_MAX, 0, key=kept_key(page, "seed"))
+    return ifbench.Params(limit=int(limit), max_new_tokens=int(max_new_tokens), seed=int(seed))
+
+
+def _cell(score: dict) -> str:
+    if score["value"] is None:
+        return "—"
+    low, high = score["ci"]
+    return f"{score['value']:.1%}  [{low:.1%} – {high:.1%}]  ({score['successes']}/{score['trials']})"
+
+
+def scores_frame(result: dict) -> pd.DataFrame:
+    """The four accuracies per side, each with its exact 95 % interval and counts."""
+    rows = []
+    for metric in METRICS:
+        row = {"accuracy": LABELS[metric]}
+        for role in ROLES:
+            side = result["sides"][role]
+            row[f"{ROLE_TITLE[role]} · {side['model']}"] = _cell(side["accuracy"][metric])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def prompts_frame(side: dict) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "key": row["key"],
+                "followed (strict)": not failed_instructions(row, "strict"),
+                "failed (strict)": ", ".join(failed_instructions(row, "strict")),
+                "not checked": ", ".join(v["id"] for v in row["instructions"] if v["status"] != "checked"),
+                "prompt": row["prompt"],
+                "response": row["response"],
+            }
+            for row in side["prompts"]
+        ]
+    )
+
+
+def show_ifbench(result: dict) -> None:
+    cached = " (from the cache)" if result.get("cached") else ""
+    st.subheader(f"IFBench, measured here{cached}")
+    st.caption(ifbench.PROTOCOL_NOTE + " Intervals are exact (Clopper-Pearson) 95 % intervals.")
+    st.dataframe(scores_frame(result), hide_index=True, width="stretch")
+    for role in ROLES:
+        for note in side_notes(result["sides"][role]):
+            st.text(f"{ROLE_TITLE[role]} side: {note}.")
+    st.subheader("Every prompt, its response and the instructions it missed")
+    tabs = st.tabs([f"{ROLE_TITLE[role]} · {result['sides'][role]['model']}" for role in ROLES])
+    for tab, role in zip(tabs, ROLES):
+        side = result["sides"][role]
+        with tab:
+            st.caption(f"Format: {side['format']}. The exact model input, with the prompt's place marked:")
+            st.code(side["prompt"], language=None)
+            frame = prompts_frame(side)
+            st.dataframe(frame, hide_index=True, width="stretch", key=f"ifbench.prompts.{role}.{result['run_id']}")
+            pick = st.selectbox("Read one in full", list(frame["key"]), key=f"ifbench.pick.{role}.{result['run_id']}")
+            row = next(r for r in side["prompts"] if r["key"] == pick)
+            st.text("Prompt:")
+            st.code(row["prompt"], language=None, wrap_lines=True)
+            st.text("Response:")
+            st.code(row["response"] or "(empty)", language=None, wrap_lines=True)
+            st.dataframe(pd.DataFrame(row["instructions"]), hide_index=True, width="stretch")
