@@ -155,8 +155,8 @@ else
   export PYTHONPATH="/tmp/site${PYTHONPATH:+:$PYTHONPATH}"
 fi
 if [[ "$REHEARSAL" == 1 ]]; then
-  # what the GPU machine will not have is hidden; what the wheels carry stays visible
-  GPU_SIM_CARRIED="$(for w in "${WHEELS[@]}"; do basename "$w" | cut -d- -f1; done | tr '\n' ' ')"
+  # what the GPU machine will not have is hidden; what bench/gpu_wheels.txt carries stays visible
+  GPU_SIM_CARRIED="$(grep -E '^[A-Za-z0-9]' bench/gpu_wheels.txt | cut -d= -f1 | tr '\n' ' ')"
   export GPU_SIM_CARRIED
   export PYTHONPATH="$ROOT/bench/gpu_sim${PYTHONPATH:+:$PYTHONPATH}"
 fi

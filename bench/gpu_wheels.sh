@@ -7,23 +7,13 @@
 #
 #   bench/gpu_wheels.sh
 #
-# Only packages the CUDA tests and the GPU benches need and the GPU machine's image lacks, or has
-# in a version our code cannot use (bench/gpu_image_packages.txt lists the image's packages):
+# The list, with why each one travels, is bench/gpu_wheels.txt.
 set -euo pipefail
-WHEELS=(
-  # The image has transformers 5.17, whose sliding-window cache layer (with past recording, as
-  # our KV reuse uses it) returns every recorded key while the attention mask covers only the
-  # window: gemma-3 scoring past its window fails with a size mismatch there. Our pin is 5.23,
-  # which needs nothing the image lacks (huggingface_hub >= 1.31: the image has 1.33).
-  transformers==5.23.0
-  # The result store, imported by unpredict_core.runs: any bench that runs an experiment through
-  # run_experiment needs it. Absent from the image.
-  duckdb==2.0.0
-)
 LIMIT_MIB=40 # the whole working tree that travels must stay under 64 MiB
 
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
+mapfile -t WHEELS < <(grep -E '^[A-Za-z0-9]' bench/gpu_wheels.txt)
 mkdir -p .whl
 wanted=()
 for spec in "${WHEELS[@]}"; do
