@@ -63,6 +63,9 @@ def _mirror(folder: str) -> str:
         if _norm(dist.metadata["Name"] or "") not in keep:
             continue
         entries.add(Path(dist._path).name)  # its .dist-info folder
+        if dist.files is None:  # no RECORD (not installed by pip): its top-level names at least
+            for top in (dist.read_text("top_level.txt") or "").split():
+                entries.update(name for name in os.listdir(folder) if name == top or name.startswith(top + "."))
         for file in dist.files or []:
             if file.parts and file.parts[0] not in ("..", "__pycache__"):
                 entries.add(file.parts[0])
@@ -72,9 +75,14 @@ def _mirror(folder: str) -> str:
             os.symlink(os.path.join(folder, entry), work / entry)
     try:
         work.rename(out)  # atomic: a concurrent interpreter either sees all of it or builds its own
-    except OSError:
-        pass
-    return str(out if out.is_dir() else work)
+    except OSError:  # another one finished first: use its mirror, drop ours (links only)
+        if out.is_dir():
+            for link in work.iterdir():
+                link.unlink()
+            work.rmdir()
+            return str(out)
+        return str(work)
+    return str(out)
 
 
 _sites = set(site.getsitepackages() + [site.getusersitepackages()])
