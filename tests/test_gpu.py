@@ -1,14 +1,13 @@
 """The CUDA path of the transformers backend (bf16), and the GPU settings' user errors.
 
 The CUDA tests are skipped without a GPU (CI has none); run them on a GPU machine with
-`python3 -m pytest -m gpu`. The settings tests run everywhere.
+`python3 -m pytest -m gpu`, or with bench/gpu_check.sh, which runs them and the GPU benchmarks
+(tests/test_gpu_check.py rehearses it on CPU). The settings tests run everywhere.
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +19,6 @@ from unpredict_core.errors import UnpredictError
 from unpredict_core.gpu import GpuOutOfMemory, device_map_setting, explain_oom
 from unpredict_core.hf_backend import TransformersBackend
 
-ROOT = Path(__file__).resolve().parents[1]
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
 
@@ -93,19 +91,6 @@ def test_device_map_without_accelerate_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "accelerate", None)  # makes `import accelerate` fail
     with pytest.raises(UnpredictError, match="needs the accelerate package"):
         device_map_setting("auto")
-
-
-def test_the_gpu_benchmark_script_runs_end_to_end_on_a_tiny_model_on_cpu():
-    """bench/bench_gpu.py has had no GPU to run on here: its --smoke mode runs every step (model
-    built from the Llama config in bf16, scoring throughput, a tree-scored RPS game) on CPU, so
-    the first GPU session measures instead of debugging."""
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench_gpu.py"), "--smoke"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "scoring" in done.stdout and "tokens/s" in done.stdout
-    assert "RPS round latency" in done.stdout and "tree scoring True" in done.stdout
 
 
 def test_a_model_split_by_a_device_map_scores_and_samples_as_one_on_a_single_device(tmp_path):
