@@ -34,7 +34,9 @@ st.markdown(
 left, right = st.columns(2)
 y_key = left.selectbox("Unpredictability score (y)", list(Y_SCORES), format_func=lambda k: Y_SCORES[k].label,
                        key=kept_key(PAGE, "y"))  # fmt: skip
-table = str(BENCHMARKS_CSV)
+table = st.text_input(
+    "Benchmark table (CSV), for the sourced-table x", str(BENCHMARKS_CSV), key=kept_key(PAGE, "table")
+)
 try:
     results = store().query_runs(experiments=["ifbench", Y_SCORES[y_key].experiment])
     axes = available_axes(results, table)
@@ -53,6 +55,11 @@ if data.points or data.reference:
     st.plotly_chart(scatter_figure(data, axes[x_key].title), width="stretch", key=f"{PAGE}.figure")
 else:
     st.info("Nothing to place yet: no model with both an x score and a stored run of this experiment.")
+if data.unplaced or data.reference_unplaced:
+    st.markdown("**Listed, not placed** (no x for them in this source: none is guessed)")
+    rows = [{"model": p["model"], "side": p["role"], "y": p["y"], "provenance": p["provenance"], "why": p["why"]}
+            for p in data.unplaced + data.reference_unplaced]  # fmt: skip
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 rows = pd.DataFrame(point_rows(data))
 if not rows.empty:
     st.markdown("**Every point, with where its x and its y come from**")
@@ -62,8 +69,8 @@ with st.expander("Where x can come from"):
     st.markdown(
         "- **IFBench, measured here**: the IFBench run of that model (same prompt format) with the most "
         "prompts; its source names the run, the counts and the 95 % interval.\n"
-        f"- **Sourced table**: `{BENCHMARKS_CSV.name}` in the reference folder; a score needs its source, "
-        "and n/a is written where none is published.\n"
+        f"- **Sourced table**: `{BENCHMARKS_CSV.name}` in the reference folder (or the table named above); "
+        "a score needs its source, and n/a is written where none is published.\n"
         "- **Open LLM Leaderboard v2 (local copy)**: offered when the `open-llm-leaderboard/contents` "
         "dataset is in the local Hugging Face cache; nothing is downloaded."
     )

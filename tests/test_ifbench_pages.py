@@ -19,6 +19,11 @@ def scripted_runs() -> dict:
     return run_experiment(ifbench.NAME, PAIR, ifbench.Params(limit=3), store=store, load=loader)
 
 
+def point_table(at):
+    """The scatter page's table of every point with its x and y sources."""
+    return next(d.value for d in at.dataframe if "x_source" in d.value.columns)
+
+
 def test_ifbench_page_shows_scores_exclusions_and_prompts():
     result = scripted_runs()
     at = open_page("pages/7_IFBench.py")
@@ -44,7 +49,7 @@ def test_scatter_page_defaults_to_the_measured_benchmark():
     assert not at.exception and not at.error
     x_select = next(s for s in at.selectbox if s.label == "Benchmark score (x)")
     assert x_select.value == "ifbench:instruction_strict"
-    points = at.dataframe[0].value
+    points = point_table(at)
     assert set(points["side"]) >= {"base", "aligned"}
     measured = points[points["provenance"] == "measured here"]
     assert measured["placed"].all() and measured["x_source"].str.contains("IFBench, measured here").all()
@@ -64,7 +69,7 @@ def test_scatter_button_measures_the_default_pair(monkeypatch):
     assert "Nothing to place yet" in texts(at)
     at.button(key="scatter.measure").click().run(timeout=400)
     assert not at.exception and not at.error, [e.value for e in at.error]
-    points = at.dataframe[0].value
+    points = point_table(at)
     measured = points[points["provenance"] == "measured here"]
     assert set(measured["side"]) == {"base", "aligned"} and measured["placed"].all()
     assert len(at.get("plotly_chart")) == 1

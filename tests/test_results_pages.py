@@ -206,3 +206,13 @@ def test_a_stored_run_says_which_side_was_not_scored_exactly():
     assert not at.exception
     assert any("Aligned side:** sampled" in w.value for w in at.warning)
     assert any(c.value.startswith("Base side was scored") and "0.40%" in c.value for c in at.caption)
+
+
+def test_talk_mode_places_the_pair_on_figure_1(scripted_demo):
+    at = talk_page()
+    at.button(key="talk.run").click().run()
+    at.button(key="talk.figure.run").click().run()
+    assert not at.exception and not at.error
+    spec = at.get("plotly_chart")[-1].proto.spec
+    assert "IFBench" in spec and "measured here" in spec
+    assert {r["experiment"] for r in Store().query_runs()} == {"random-integers", "rps", "ifbench"}

@@ -1,7 +1,8 @@
 """Talk mode (`?talk=1` on the home page, or its toggle): large type, no sidebar, one button.
 
 The canned demo runs the default pair through random integers (exact) and a short
-rock-paper-scissors game against the greedy adversary. Both are ordinary cached runs, so a demo
+rock-paper-scissors game against the greedy adversary; a second button places the pair on the
+paper's Figure 1 (IFBench measured here against χ²). All are ordinary cached runs, so a demo
 rehearsed once before the talk answers instantly on stage, and nothing needs a network.
 """
 
@@ -13,15 +14,19 @@ from unpredict_core.errors import UnpredictError
 from unpredict_core.experiments import random_integers, rps
 from unpredict_core.models import DEFAULT_PAIR
 from unpredict_core.runs import BackendLoader, run_experiment
+from unpredict_core.scatter import available_axes, load_paper_points, measurement_plan, scatter_data
 
 from .charts import distribution_figure, shared_y_max
 from .game_charts import net_score_figure, rps_round_score
 from .resources import backends, store
+from .scatter_chart import scatter_figure
 
 QUERY_KEY = "talk"
 DEMO_PAIR = DEFAULT_PAIR  # tests swap in a scripted pair
 DEMO_ROUNDS = 10
 RESULT_KEY = "talk.demo"
+FIGURE_KEY = "talk.figure"
+FIGURE_Y = "chi2"
 ROLE_TITLE = {"base": "Base model", "aligned": "Aligned model"}
 LARGE_TYPE = """
 <style>
@@ -81,6 +86,40 @@ def _show(demo: dict[str, dict]) -> None:
     st.caption(f"Measured here on this machine. {DEMO_PAIR.note}")
 
 
+def run_figure_step(progress) -> None:
+    """IFBench and random integers on the demo pair: what the Figure 1 step draws."""
+    db, load, plan = store(), demo_loader(), measurement_plan(FIGURE_Y)
+    for index, (experiment, params) in enumerate(plan):
+        run_experiment(
+            experiment, DEMO_PAIR, params, store=db, load=load,
+            progress=lambda f, m, i=index: progress((i + f) / len(plan), m),
+        )  # fmt: skip
+
+
+def _show_figure() -> None:
+    results = store().query_runs(experiments=["ifbench", "random-integers"], pairs=[DEMO_PAIR.name])
+    axes = available_axes(results)
+    data = scatter_data(results, axes["ifbench:instruction_strict"], FIGURE_Y, load_paper_points())
+    if data.points:
+        st.plotly_chart(scatter_figure(data, axes["ifbench:instruction_strict"].title), key="talk.scatter")
+        st.caption("x and y measured here; the paper's models are not on this figure (not measured here).")
+
+
+def _figure_step() -> None:
+    st.header("3 · Better at benchmarks, worse at randomness? (the paper's Figure 1)")
+    if st.button("▶  Place the pair on the figure", key="talk.figure.run"):
+        bar = st.progress(0.0, text="Starting…")
+        try:
+            run_figure_step(lambda f, m: bar.progress(min(1.0, max(0.0, f)), text=m))
+            st.session_state[FIGURE_KEY] = True
+        except UnpredictError as exc:
+            st.error(str(exc))
+        finally:
+            bar.empty()
+    if st.session_state.get(FIGURE_KEY):
+        _show_figure()
+
+
 def render_talk() -> None:
     st.markdown(LARGE_TYPE, unsafe_allow_html=True)
     st.title("Base vs aligned: who is more unpredictable?")
@@ -95,6 +134,7 @@ def render_talk() -> None:
     demo = st.session_state.get(RESULT_KEY)
     if demo:
         _show(demo)
+        _figure_step()
     else:
         st.markdown(f"One click runs **{DEMO_PAIR.base.label}** (base) and **{DEMO_PAIR.aligned.label}** (aligned).")
     if st.button("Leave talk mode", key="talk.leave"):
