@@ -28,8 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--n", type=int, default=random_integers.PAPER_N, help="valid answers to sample")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--max-attempts", type=int, default=0, help="cap on samples drawn (0: 20·n)")
-    run.add_argument("--adversary", default="greedy", help="rps: greedy, frequency, markov1, markov2, iocaine, random")
-    run.add_argument("--seeker", default="greedy", help="hide-and-seek: same choices as --adversary")
+    run.add_argument(
+        "--adversary",
+        default="greedy",
+        help="rps: greedy, frequency, markov1, markov2, iocaine, random, or roshambo:NAME (see `bots`)",
+    )
+    run.add_argument("--seeker", default="greedy", help="hide-and-seek: greedy, frequency, markov1, markov2, iocaine, random")
     run.add_argument("--rounds", type=int, default=50, help="rps / hide-and-seek: rounds per game")
     run.add_argument("--spots", type=int, default=7, help="hide-and-seek: hiding spots")
     # poetry
@@ -47,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_server_flags(run)
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     commands.add_parser("pairs", help="list preset pairs and whether they are available here")
+    commands.add_parser("bots", help="list the RoShamBo bots (rps --adversary roshambo:NAME)")
     # -- sweep (issue 6) --
     sweep = commands.add_parser("sweep", help="run every item of a sweep file (TOML); resumes where it stopped")
     sweep.add_argument("file", help="sweep file, e.g. sweeps/example.toml")
@@ -144,12 +149,26 @@ def cmd_pairs() -> None:
         print(f"{name:28s} {'available' if status.ok else 'missing'}: {pair.base.label} / {pair.aligned.label}")
 
 
+def cmd_bots() -> int:
+    from .roshambo import BOT_NAMES, PREFIX, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        print(f"error: {reason}", file=sys.stderr)
+        return 2
+    for name in BOT_NAMES:
+        print(PREFIX + name)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "pairs":
             cmd_pairs()
             return 0
+        if args.command == "bots":
+            return cmd_bots()
         if args.command == "sweep":
             from .sweep_cli import cmd_sweep
 

@@ -4,6 +4,7 @@
 - `frequency`, `markov1`, `markov2`: see only the history of the model's moves.
 - `iocaine`: an Iocaine-Powder-style meta predictor that follows whichever of several history
   predictors has been guessing the model's moves best lately.
+- `roshambo:NAME`: a bot of the RoShamBo competition (rock-paper-scissors only; roshambo.py).
 - `random`: uniform over its moves (the control: no opponent can do better against uniform play).
 - `person`: a human's move, given from outside (play-yourself mode).
 """
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import roshambo
 from .errors import InvalidParameter
 from .games import Opponent, Round, Rules
 
@@ -124,14 +126,28 @@ OPPONENTS: dict[str, type[Opponent] | tuple] = {
 
 
 def make_opponent(name: str) -> Opponent:
+    if roshambo.is_roshambo(name):
+        return roshambo.RoshamboOpponent(name)
     entry = OPPONENTS.get(name)
     if entry is None:
         raise InvalidParameter(f"Unknown opponent '{name}'. Choose one of: {', '.join(OPPONENTS)}.")
     return entry[0](*entry[1:]) if isinstance(entry, tuple) else entry()
 
 
-def check_opponent(name: str, role: str) -> None:
-    """A game run needs an automatic opponent: any but `person`, which only plays interactively."""
+def check_opponent(name: str, role: str, field: bool = False) -> None:
+    """A game run needs an automatic opponent: any but `person`, which only plays interactively.
+    With `field` (rock-paper-scissors), also the RoShamBo bots as `roshambo:NAME`."""
+    if field and roshambo.is_roshambo(name):
+        roshambo.check_bot(name)
+        return
     if name not in OPPONENTS or name == "person":
         known = ", ".join(n for n in OPPONENTS if n != "person")
-        raise InvalidParameter(f"Unknown {role} '{name}'. Choose one of: {known}.")
+        bots = f", or a RoShamBo bot as {roshambo.PREFIX}NAME (`python3 -m unpredict_core bots`)" if field else ""
+        raise InvalidParameter(f"Unknown {role} '{name}'. Choose one of: {known}{bots}.")
+
+
+def close_opponent(opponent: Opponent) -> None:
+    """Release what an opponent holds outside this process (a RoShamBo bot's process)."""
+    close = getattr(opponent, "close", None)
+    if close is not None:
+        close()
