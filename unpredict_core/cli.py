@@ -33,7 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="greedy",
         help="rps: greedy, frequency, markov1, markov2, iocaine, random, or roshambo:NAME (see `bots`)",
     )
-    run.add_argument("--seeker", default="greedy", help="hide-and-seek: greedy, frequency, markov1, markov2, iocaine, random")
+    run.add_argument(
+        "--seeker", default="greedy", help="hide-and-seek: greedy, frequency, markov1, markov2, iocaine or random"
+    )
     run.add_argument("--rounds", type=int, default=50, help="rps / hide-and-seek: rounds per game")
     run.add_argument("--spots", type=int, default=7, help="hide-and-seek: hiding spots")
     # poetry
