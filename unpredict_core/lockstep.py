@@ -1,0 +1,71 @@
+"""Games in lockstep: G games on one model advance round by round together.
+
+Each round the G prompts are scored at once, as the backend allows best:
+- transformers: one batched forward over the G growing histories (`hf_lockstep.py`), with the
+  same probabilities as playing the games one by one;
+- a model server: the G requests go out concurrently (at most `UNPREDICT_SERVER_CONCURRENCY`
+  at a time, default 8), so the server batches them;
+- anything else (the scripted test backend): one after another.
+Each game keeps its own generators, so a game's moves do not depend on which games share its batch.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from .backend import ChoiceScores, ModelBackend, RenderedPrompt
+from .games import Match
+from .progress import ProgressFn, no_progress
+
+BatchScorer = Callable[[Sequence[RenderedPrompt], Sequence[str]], list[ChoiceScores]]
+DEFAULT_CONCURRENCY = 8
+
+
+def server_concurrency() -> int:
+    try:
+        return max(1, int(os.environ.get("UNPREDICT_SERVER_CONCURRENCY", DEFAULT_CONCURRENCY)))
+    except ValueError:
+        return DEFAULT_CONCURRENCY
+
+
+def _unwrapped(backend: ModelBackend):
+    return getattr(backend, "_backend", backend)  # runs.UnresolvedTally passes a backend through
+
+
+def batch_scorer(backend: ModelBackend, games: int) -> tuple[BatchScorer, str]:
+    """A function scoring G prompts at once on `backend`, and how it does it (for benchmarks)."""
+    inner = _unwrapped(backend)
+    hf, server = sys.modules.get(f"{__package__}.hf_backend"), sys.modules.get(f"{__package__}.server_backend")
+    if hf is not None and isinstance(inner, hf.TransformersBackend) and games > 1:
+        from .hf_lockstep import LockstepScorer
+
+        scorer = LockstepScorer(inner, games)
+        if scorer.supported:
+            return scorer.score, "batched forward"
+    if server is not None and isinstance(inner, server.ServerBackend) and games > 1:
+        pool = ThreadPoolExecutor(max_workers=min(games, server_concurrency()), thread_name_prefix="lockstep")
+
+        def concurrent(prompts: Sequence[RenderedPrompt], choices: Sequence[str]) -> list[ChoiceScores]:
+            # through `backend`, so a run still records the worst unresolved bound of its scores
+            return list(pool.map(lambda prompt: backend.score_choices(prompt, choices), prompts))
+
+        return concurrent, f"concurrent requests (at most {pool._max_workers})"
+    return (lambda prompts, choices: [backend.score_choices(p, choices) for p in prompts]), "one by one"
+
+
+def play_lockstep(matches: Sequence[Match], rounds: int, progress: ProgressFn = no_progress) -> str:
+    """Play `rounds` rounds of every match, all on the same backend, one round of all at a time."""
+    if not matches:
+        return "no games"
+    backend = matches[0].backend
+    score, how = batch_scorer(backend, len(matches))
+    choices = matches[0].choices()
+    for index in range(rounds):
+        prompts = [match.next_prompt() for match in matches]
+        for match, scores in zip(matches, score(prompts, choices), strict=True):
+            match.play_round(scores=scores)
+        progress((index + 1) / rounds, f"{backend.label}: round {index + 1}/{rounds} of {len(matches)} games")
+    return how
