@@ -11,7 +11,7 @@ import json
 import sys
 
 from .errors import UnpredictError
-from .experiments import EXPERIMENTS, hide_and_seek, poetry, random_integers, rps
+from .experiments import EXPERIMENTS, hide_and_seek, poetry, random_integers, rps, rps_tournament
 from .models import PRESETS, custom_pair, get_pair, with_servers
 from .progress import stderr_progress
 
@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--seeker", default="greedy", help="hide-and-seek: greedy, frequency, markov1, markov2, iocaine or random"
     )
     run.add_argument("--rounds", type=int, default=50, help="rps / hide-and-seek: rounds per game")
+    run.add_argument("--opponents", default="all", help="rps-tournament: all (the RoShamBo bots), ours, or names a,b,c")
+    run.add_argument("--sides", default="both", choices=["both", "base", "aligned"], help="rps-tournament: who plays")
     run.add_argument("--spots", type=int, default=7, help="hide-and-seek: hiding spots")
     # poetry
     run.add_argument("--topics", default=",".join(poetry.DEFAULT_TOPICS), help="poetry: comma-separated topics")
@@ -91,6 +93,10 @@ def servers_from(args) -> dict[str, tuple[str, str | None]]:
 
 
 def params_for(args):
+    if args.experiment == rps_tournament.NAME:
+        return rps_tournament.Params(
+            opponents=tuple(args.opponents.split(",")), rounds=args.rounds, seed=args.seed, sides=args.sides
+        )
     if args.experiment == rps.NAME:
         return rps.Params(adversary=args.adversary, rounds=args.rounds, seed=args.seed)
     if args.experiment == hide_and_seek.NAME:
@@ -133,6 +139,9 @@ def print_summary(result: dict) -> None:
         f"{' (cached)' if result['cached'] else ''}"
     )
     for role, side in result["sides"].items():
+        if side.get("skipped"):
+            print(f"  {role:8s} {side['model']}: {side['skipped']}")
+            continue
         numbers = side.get("metrics") or {
             k: side[k] for k in ("net_score", "expected_net_score", "found_rate") if k in side
         }
@@ -141,6 +150,9 @@ def print_summary(result: dict) -> None:
         print(f"  {role:8s} {side['model']} [{side['format']}] coverage={coverage:.3f}  {metrics}")
         if side.get("format_note"):
             print(f"           note: {side['format_note']}")
+        if "games" in side:
+            worst = ", ".join(f"{name} ({net:+.0f})" for name, net in rps_tournament.most_exploiting(side, 3))
+            print(f"           {len(side['games'])} games; most exploited by: {worst or 'nobody'}")
 
 
 def cmd_pairs() -> None:

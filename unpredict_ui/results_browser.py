@@ -17,6 +17,7 @@ from .poetry import show_poems
 from .results import show_random_integers
 from .running import show_scoring_notes
 from .state import kept_key
+from .tournament import show_tournament
 
 PAGE = "results"
 SHOWN = ["run_id", "experiment", "pair", "side", "model", "format", "coverage", "params", "created_at"]
@@ -77,6 +78,7 @@ def show_run(result: dict) -> None:
         "rps": show_rps,
         "hide-and-seek": show_hide_and_seek,
         "poetry": show_poems,
+        "rps-tournament": show_tournament,
     }
     view = views.get(result["experiment"])
     show_scoring_notes(result)
