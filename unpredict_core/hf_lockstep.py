@@ -137,10 +137,13 @@ class LockstepScorer:
             use_cache=True,
         ).last_hidden_state
         self.forwards += 1
-        out = []
-        for g, trie in enumerate(tries):
-            logp = torch.log_softmax(self.backend._head(hidden[g, : len(trie.nodes)]).float(), dim=-1)
-            out.append(dict(zip(trie.nodes, logp)))
+        rows = torch.cat([torch.full((len(t.nodes),), g) for g, t in enumerate(tries)])
+        cols = torch.cat([torch.arange(len(t.nodes)) for t in tries])
+        logp = torch.log_softmax(self.backend._head(hidden[rows, cols]).float(), dim=-1)  # (all nodes, V)
+        out, start = [], 0
+        for trie in tries:
+            out.append(dict(zip(trie.nodes, logp[start : start + len(trie.nodes)])))
+            start += len(trie.nodes)
         return out
 
     def _masks(self, queries: torch.Tensor, past: torch.Tensor, ancestors: torch.Tensor | None):

@@ -22,6 +22,7 @@ from .progress import ProgressFn, no_progress
 
 BatchScorer = Callable[[Sequence[RenderedPrompt], Sequence[str]], list[ChoiceScores]]
 DEFAULT_CONCURRENCY = 8
+DEFAULT_BATCH = 64
 
 
 def server_concurrency() -> int:
@@ -56,16 +57,31 @@ def batch_scorer(backend: ModelBackend, games: int) -> tuple[BatchScorer, str]:
     return (lambda prompts, choices: [backend.score_choices(p, choices) for p in prompts]), "one by one"
 
 
+def max_batch() -> int:
+    """Games per lockstep batch (`UNPREDICT_LOCKSTEP_BATCH`, default 64): each game keeps its
+    history's KV cache, so a batch of long games on a big model needs G times one game's memory."""
+    try:
+        return max(1, int(os.environ.get("UNPREDICT_LOCKSTEP_BATCH", DEFAULT_BATCH)))
+    except ValueError:
+        return DEFAULT_BATCH
+
+
 def play_lockstep(matches: Sequence[Match], rounds: int, progress: ProgressFn = no_progress) -> str:
-    """Play `rounds` rounds of every match, all on the same backend, one round of all at a time."""
+    """Play `rounds` rounds of every match, all on the same backend, one round of a batch at a time
+    (batches of at most `max_batch()` games, one after another). Returns how rounds were scored."""
     if not matches:
         return "no games"
     backend = matches[0].backend
-    score, how = batch_scorer(backend, len(matches))
-    choices = matches[0].choices()
-    for index in range(rounds):
-        prompts = [match.next_prompt() for match in matches]
-        for match, scores in zip(matches, score(prompts, choices), strict=True):
-            match.play_round(scores=scores)
-        progress((index + 1) / rounds, f"{backend.label}: round {index + 1}/{rounds} of {len(matches)} games")
+    size = max_batch()
+    batches = [list(matches[i : i + size]) for i in range(0, len(matches), size)]
+    how = ""
+    for number, batch in enumerate(batches):
+        score, how = batch_scorer(backend, len(batch))
+        choices = batch[0].choices()
+        for index in range(rounds):
+            prompts = [match.next_prompt() for match in batch]
+            for match, scores in zip(batch, score(prompts, choices), strict=True):
+                match.play_round(scores=scores)
+            done = (number + (index + 1) / rounds) / len(batches)
+            progress(done, f"{backend.label}: round {index + 1}/{rounds} of {len(batch)} games")
     return how
