@@ -11,8 +11,9 @@ missing), so the G histories differ.
                                    [--side aligned|base|both] [--quick] [--json OUT]
 
 `--quick`: G = 8 and 43 for 5 rounds on the aligned side only, one-by-one play timed on 8 of the
-games (a check of the script and a first ratio; ~10 minutes on 2 idle CPU cores). `--single-games K` times one-by-one play on K of the G games
-only and scales it by G/K (said so in the output), for long runs on a CPU.
+games (a check of the script and a first ratio; ~10 minutes on 2 idle CPU cores).
+`--single-games K` times one-by-one play on K of the G games only and scales it by G/K (said so in
+the output), for long runs on a CPU.
 """
 
 from __future__ import annotations
