@@ -11,6 +11,7 @@ import sys
 import numpy as np
 import pytest
 
+from tests.ui_support import clear_streamlit_caches, open_page  # noqa: F401  (autouse fixture)
 from unpredict_core import roshambo
 from unpredict_core.errors import InvalidParameter
 from unpredict_core.experiments import rps
@@ -107,3 +108,14 @@ def test_without_openspiel_the_bots_are_absent_with_a_reason(monkeypatch):
     with pytest.raises(InvalidParameter, match="not installed here"):
         rps.Params(adversary="roshambo:rockbot").validate()
     rps.Params(adversary="iocaine").validate()  # our own opponents are unaffected
+
+
+def test_rps_page_lists_the_bots_as_a_group_of_their_own():
+    at = open_page("pages/2_Rock_Paper_Scissors.py")
+    group = at.radio(key="kept.rps.opponent_group")
+    assert group.options == ["Ours", "RoShamBo competition bots"]
+    group.set_value("roshambo").run()
+    bots = at.selectbox(key="kept.rps.roshambo_bot")
+    assert len(bots.options) == 43 and "greenberg" in bots.options
+    bots.set_value("roshambo:greenberg").run()
+    assert not at.exception and not at.error
