@@ -163,3 +163,12 @@ def test_cli_json_on_the_default_pair():
     assert side["batching"] == "batched forward" and len(side["games"]) == 3
     assert all(len(g["rounds"]) == 2 for g in side["games"])
     assert -100 <= side["net_score"] <= 100 and result["sides"]["base"]["skipped"]
+
+
+def test_results_opens_a_stored_tournament_with_its_view():
+    result, _ = tournament(opponents=("ours",), rounds=3, seed=2, sides="aligned")
+    at = open_page("pages/5_Results.py")
+    at.selectbox(key="kept.results.run").set_value(result["run_id"]).run()
+    assert not at.exception and not at.error
+    assert "Measured here: 6 opponents × 3 rounds" in texts(at)
+    assert "Base side: not played (sides = aligned)." in texts(at)
