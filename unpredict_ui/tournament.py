@@ -65,7 +65,7 @@ def heatmap_figure(result: dict) -> go.Figure:
     fig = _layout(
         fig,
         "Net score per opponent",
-        "100·(wins − losses)/rounds from the model's side · blue: the model wins · red: the opponent does",
+        "100·(wins − losses)/rounds · blue: the model wins · red: the opponent",
         "side",
         {"autorange": "reversed", "type": "category"},
         legend=False,
