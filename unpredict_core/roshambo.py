@@ -135,10 +135,13 @@ class RoshamboBot:
             line = ""
         if line:
             return json.loads(line)
-        if ready:
-            process.wait(timeout=5)
-        else:
+        if not ready:
             process.kill()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # closed its output but lingers: end it
+            process.kill()
+            process.wait()
         detail = (process.stderr.read() or "").strip().splitlines()
         self.close()
         raise BotCrashed(
