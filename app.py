@@ -11,8 +11,9 @@ PAGES = [
     st.Page("pages/1_Random_Numbers.py", title="Random Numbers"),
     st.Page("pages/2_Rock_Paper_Scissors.py", title="Rock Paper Scissors"),
     st.Page("pages/3_Hide_and_Seek.py", title="Hide and Seek"),
+    st.Page("pages/7_RPS_Tournament.py", title="RPS Tournament"),
     st.Page("pages/4_Poetry.py", title="Poetry"),
-    st.Page("pages/7_IFBench.py", title="IFBench"),
+    st.Page("pages/8_IFBench.py", title="IFBench"),
     st.Page("pages/5_Results.py", title="Results"),
     st.Page(
         "pages/6_Benchmark_vs_Unpredictability.py",

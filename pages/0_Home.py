@@ -45,9 +45,11 @@ LINKS = {
         ("pages/2_Rock_Paper_Scissors.py", "Rock-paper-scissors: against adversaries, or play it yourself",
          "sports_esports"),
         ("pages/3_Hide_and_Seek.py", "Hide-and-seek: a seeker that reads the model's hiding spots", "search"),
+        ("pages/7_RPS_Tournament.py", "RPS tournament: both models against the RoShamBo competition's bots",
+         "trophy"),
         ("pages/4_Poetry.py", "Poetry: both models write poems; rate them blind; originality vs pleasantness",
          "edit_note"),
-        ("pages/7_IFBench.py", "IFBench: instruction following measured here, the benchmark axis", "checklist"),
+        ("pages/8_IFBench.py", "IFBench: instruction following measured here, the benchmark axis", "checklist"),
     ],
     "Results": [
         ("pages/5_Results.py", "Results: browse, compare, export and delete stored runs", "table"),

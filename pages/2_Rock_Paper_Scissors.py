@@ -46,7 +46,7 @@ if mode == "play":
     st.markdown("#### Throw against both models at once")
     play_rps(PAGE, choice, requests, seed)
 else:
-    adversary = opponent_select(PAGE, "Adversary", opponent_column)
+    adversary = opponent_select(PAGE, "Adversary", opponent_column, field=True)
     rounds = rounds_column.number_input("Rounds", 1, MAX_ROUNDS, 50, key=kept_key(PAGE, "rounds"))
     params = rps.Params(adversary=adversary, rounds=int(rounds), seed=seed)
     requests = request_editors(PAGE, choice, params, rps.default_request)

@@ -88,6 +88,17 @@ def raised(call: Callable[[], object]) -> str:
     raise AssertionError("no error was raised")
 
 
+def without_openspiel(call: Callable[[], str]) -> str:
+    """`call` as on a machine without OpenSpiel (its module name pointed at nothing)."""
+    from unpredict_core import roshambo
+
+    saved, roshambo.MODULE = roshambo.MODULE, "no_such_module_here"
+    try:
+        return call()
+    finally:
+        roshambo.MODULE = saved
+
+
 def sweep_file(ctx: Ctx, text: bytes) -> str:
     return run_cli("sweep", ctx.file("sweep.toml", text))
 
@@ -162,6 +173,14 @@ CASES: list[Case] = [
     Case("CLI", "rps --rounds 0", "rounds", lambda c: run_cli("run", "rps", "--rounds", "0")),
     Case("CLI", "rps --adversary nobody", "nobody", lambda c: run_cli("run", "rps", "--adversary", "nobody")),
     Case("CLI", "hide-and-seek --spots 1", "spots", lambda c: run_cli("run", "hide-and-seek", "--spots", "1")),
+    Case("CLI", "rps --adversary roshambo:grenberg (a misspelt bot)", "Close matches: roshambo:greenberg",
+         lambda c: run_cli("run", "rps", "--adversary", "roshambo:grenberg")),
+    Case("CLI", "rps-tournament with no opponent", "at least one opponent",
+         lambda c: run_cli("run", "rps-tournament", "--opponents", ",")),
+    Case("CLI", "rps-tournament --rounds 5000", "rounds must be between",
+         lambda c: run_cli("run", "rps-tournament", "--opponents", "ours", "--rounds", "5000")),
+    Case("CLI", "rps with a RoShamBo bot where open-spiel is not installed", "not installed here",
+         lambda c: without_openspiel(lambda: run_cli("run", "rps", "--adversary", "roshambo:rockbot"))),
     Case("CLI", "unknown experiment", "invalid choice", lambda c: run_cli("run", "coin-flips")),
     # -- configuration ------------------------------------------------------------------------
     Case("CLI", "UNPREDICT_DB in a folder that cannot be written", "writable",

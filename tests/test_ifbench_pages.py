@@ -26,7 +26,7 @@ def point_table(at):
 
 def test_ifbench_page_shows_scores_exclusions_and_prompts():
     result = scripted_runs()
-    at = open_page("pages/7_IFBench.py")
+    at = open_page("pages/8_IFBench.py")
     assert at.number_input(key="kept.ifbench.limit").value == ifbench.default_limit()
     at.session_state["ifbench"] = {"result": result, "settings": {}}
     at.run()

@@ -19,7 +19,7 @@ from tests import vllm_server
 from tests.server_support import ANSWERS, default_prompt, scores_beside_transformers
 from unpredict_core.backend import parse_choice
 from unpredict_core.experiments import random_integers as ri
-from unpredict_core.experiments import rps
+from unpredict_core.experiments import rps, rps_tournament
 from unpredict_core.loading import weights_folder
 from unpredict_core.metrics import chi2_consistency
 from unpredict_core.models import DEFAULT_PAIR, with_servers
@@ -109,6 +109,21 @@ def test_rps_through_vllm_plays_the_rounds_the_local_model_plays(vllm_urls, real
             if ours["model_move"] != theirs["model_move"]:
                 break  # the histories part here: later rounds see different prompts
         assert compared >= 1
+
+
+def test_a_tournament_sends_each_rounds_requests_concurrently_and_scores_as_locally(vllm_urls, real_backends):
+    """Lockstep games on a server side: the G requests of a round go out together (bounded), and
+    each game's probabilities equal the local model's while the histories agree."""
+    pair = with_servers(DEFAULT_PAIR, {"aligned": (vllm_urls["aligned"], "aligned")})
+    params = rps_tournament.Params(opponents=("greedy", "random", "markov1", "frequency"), rounds=2, sides="aligned")
+    served = run_experiment(rps_tournament.NAME, pair, params, store=Store(), load=_connect)
+    local = run_experiment(rps_tournament.NAME, DEFAULT_PAIR, params, store=Store(), load=real_backends["loader"])
+    side = served["sides"]["aligned"]
+    assert side["batching"] == "concurrent requests (at most 4)" and side["unresolved"] < 0.05
+    for ours, theirs in zip(local["sides"]["aligned"]["games"], side["games"], strict=True):
+        first_ours, first_theirs = ours["rounds"][0], theirs["rounds"][0]
+        for move in rps.RULES.moves:
+            assert first_theirs["p"][move] == pytest.approx(first_ours["p"][move], abs=TOLERANCE)
 
 
 def _connect(spec, progress=None):

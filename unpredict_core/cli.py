@@ -11,7 +11,7 @@ import json
 import sys
 
 from .errors import UnpredictError
-from .experiments import EXPERIMENTS, hide_and_seek, ifbench, poetry, random_integers, rps
+from .experiments import EXPERIMENTS, hide_and_seek, ifbench, poetry, random_integers, rps, rps_tournament
 from .models import PRESETS, custom_pair, get_pair, with_servers
 from .progress import stderr_progress
 
@@ -28,9 +28,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--n", type=int, default=random_integers.PAPER_N, help="valid answers to sample")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--max-attempts", type=int, default=0, help="cap on samples drawn (0: 20·n)")
-    run.add_argument("--adversary", default="greedy", help="rps: greedy, frequency, markov1, markov2, iocaine, random")
-    run.add_argument("--seeker", default="greedy", help="hide-and-seek: same choices as --adversary")
+    run.add_argument(
+        "--adversary",
+        default="greedy",
+        help="rps: greedy, frequency, markov1, markov2, iocaine, random, or roshambo:NAME (see `bots`)",
+    )
+    run.add_argument(
+        "--seeker", default="greedy", help="hide-and-seek: greedy, frequency, markov1, markov2, iocaine or random"
+    )
     run.add_argument("--rounds", type=int, default=50, help="rps / hide-and-seek: rounds per game")
+    run.add_argument("--opponents", default="all", help="rps-tournament: all (the RoShamBo bots), ours, or names a,b,c")
+    run.add_argument("--sides", default="both", choices=["both", "base", "aligned"], help="rps-tournament: who plays")
     run.add_argument("--spots", type=int, default=7, help="hide-and-seek: hiding spots")
     # poetry
     run.add_argument("--topics", default=",".join(poetry.DEFAULT_TOPICS), help="poetry: comma-separated topics")
@@ -52,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_server_flags(run)
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     commands.add_parser("pairs", help="list preset pairs and whether they are available here")
+    commands.add_parser("bots", help="list the RoShamBo bots (rps --adversary roshambo:NAME)")
     # -- sweep (issue 6) --
     sweep = commands.add_parser("sweep", help="run every item of a sweep file (TOML); resumes where it stopped")
     sweep.add_argument("file", help="sweep file, e.g. sweeps/example.toml")
@@ -122,6 +131,10 @@ def servers_from(args) -> dict[str, tuple[str, str | None]]:
 
 
 def params_for(args):
+    if args.experiment == rps_tournament.NAME:
+        return rps_tournament.Params(
+            opponents=tuple(args.opponents.split(",")), rounds=args.rounds, seed=args.seed, sides=args.sides
+        )
     if args.experiment == rps.NAME:
         return rps.Params(adversary=args.adversary, rounds=args.rounds, seed=args.seed)
     if args.experiment == hide_and_seek.NAME:
@@ -170,6 +183,9 @@ def print_summary(result: dict) -> None:
         f"{' (cached)' if result['cached'] else ''}"
     )
     for role, side in result["sides"].items():
+        if side.get("skipped"):
+            print(f"  {role:8s} {side['model']}: {side['skipped']}")
+            continue
         numbers = side.get("metrics") or {
             k: side[k] for k in ("net_score", "expected_net_score", "found_rate") if k in side
         }
@@ -179,6 +195,9 @@ def print_summary(result: dict) -> None:
         print(f"  {role:8s} {side['model']} [{side['format']}]{shown}  {metrics}")
         for note in side_notes(side):
             print(f"           note: {note}")
+        if "games" in side:
+            worst = ", ".join(f"{name} ({net:+.0f})" for name, net in rps_tournament.most_exploiting(side, 3))
+            print(f"           {len(side['games'])} games; most exploited by: {worst or 'nobody'}")
 
 
 def side_notes(side: dict) -> list[str]:
@@ -204,12 +223,26 @@ def cmd_pairs() -> None:
         print(f"{name:28s} {'available' if status.ok else 'missing'}: {pair.base.label} / {pair.aligned.label}")
 
 
+def cmd_bots() -> int:
+    from .roshambo import BOT_NAMES, PREFIX, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        print(f"error: {reason}", file=sys.stderr)
+        return 2
+    for name in BOT_NAMES:
+        print(PREFIX + name)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "pairs":
             cmd_pairs()
             return 0
+        if args.command == "bots":
+            return cmd_bots()
         if args.command == "sweep":
             from .sweep_cli import cmd_sweep
 

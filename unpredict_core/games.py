@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backend import ModelBackend, PromptFormat, RenderedPrompt
+from .backend import ChoiceScores, ModelBackend, PromptFormat, RenderedPrompt
 from .errors import InvalidParameter
 from .progress import ProgressFn
 
@@ -94,12 +94,22 @@ class Match:
         self._opponent_rng = np.random.default_rng([self.seed, 1])
         self.first_prompt: RenderedPrompt | None = None
 
-    def distribution(self) -> tuple[dict[str, float], float, RenderedPrompt]:
-        """The model's exact move distribution for the next round, and its coverage."""
+    def next_prompt(self) -> RenderedPrompt:
+        """The rendered prompt of the next round (the history so far, then the question)."""
         prompt = self.backend.render(build_prompt(self.rules, self.intro, self.history, self.fmt), self.fmt)
         self.first_prompt = self.first_prompt or prompt
+        return prompt
+
+    def choices(self) -> list[str]:
+        """Every surface form of every move: the answers to score."""
+        return [form for move in self.rules.moves for form in self.rules.surface_forms(move)]
+
+    def distribution(self, scores: ChoiceScores | None = None) -> tuple[dict[str, float], float]:
+        """The model's exact move distribution for the next round, and its coverage. `scores`
+        of `next_prompt()` may come from outside (games scored in lockstep batches)."""
+        if scores is None:
+            scores = self.backend.score_choices(self.next_prompt(), self.choices())
         forms = {form: move for move in self.rules.moves for form in self.rules.surface_forms(move)}
-        scores = self.backend.score_choices(prompt, list(forms))
         mass = {move: 0.0 for move in self.rules.moves}
         for form, p in scores.raw.items():
             mass[forms[form]] += p
@@ -109,11 +119,11 @@ class Match:
                 f"{self.backend.label} puts no probability on any move in round {len(self.history) + 1}; "
                 "the game cannot go on. Try the other prompt format."
             )
-        return {m: q / coverage for m, q in mass.items()}, coverage, prompt
+        return {m: q / coverage for m, q in mass.items()}, coverage
 
-    def play_round(self, opponent_move: str | None = None) -> Round:
+    def play_round(self, opponent_move: str | None = None, scores: ChoiceScores | None = None) -> Round:
         """Play one round; a person's move may be given, otherwise the opponent chooses."""
-        p, coverage, _ = self.distribution()
+        p, coverage = self.distribution(scores)
         moves = list(self.rules.moves)
         model_move = moves[int(self._rng.choice(len(moves), p=np.array([p[m] for m in moves])))]
         if opponent_move is None:

@@ -4,6 +4,7 @@
 - `frequency`, `markov1`, `markov2`: see only the history of the model's moves.
 - `iocaine`: an Iocaine-Powder-style meta predictor that follows whichever of several history
   predictors has been guessing the model's moves best lately.
+- `roshambo:NAME`: a bot of the RoShamBo competition (rock-paper-scissors only; roshambo.py).
 - `random`: uniform over its moves (the control: no opponent can do better against uniform play).
 - `person`: a human's move, given from outside (play-yourself mode).
 """
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import roshambo
 from .errors import InvalidParameter
 from .games import Opponent, Round, Rules
 
@@ -69,8 +71,54 @@ class RepeatLast(Opponent):
         return _normalise({history[-1].model_move: 1.0}, rules.moves) if history else _normalise({}, rules.moves)
 
 
+class _Counts:
+    """The history predictors' counts, updated one model move at a time (so a round costs the
+    same at round 1,000 as at round 10): move frequencies, what followed each context of one and
+    two moves, and the last move."""
+
+    def __init__(self, orders: Sequence[int]):
+        self.moves: list[str] = []
+        self.frequency: Counter = Counter()
+        self.following: dict[int, dict[tuple[str, ...], Counter]] = {k: {} for k in orders}
+
+    def add(self, move: str) -> None:
+        n = len(self.moves)  # the new move is moves[n]; the context before it ends at n - 1
+        for order, table in self.following.items():
+            if n >= order:
+                table.setdefault(tuple(self.moves[n - order :]), Counter())[move] += 1
+        self.moves.append(move)
+        self.frequency[move] += 1
+
+    def frequency_guess(self, moves: Sequence[str]) -> dict[str, float]:
+        return _normalise(self.frequency, moves)
+
+    def markov_guess(self, order: int, moves: Sequence[str]) -> dict[str, float]:
+        # as Markov.predict: too short a history, or a context never followed, falls back to frequency
+        if len(self.moves) <= order:
+            return self.frequency_guess(moves)
+        following = self.following[order].get(tuple(self.moves[-order:]))
+        return _normalise(following, moves) if following else self.frequency_guess(moves)
+
+    def repeat_guess(self, moves: Sequence[str]) -> dict[str, float]:
+        return _normalise({self.moves[-1]: 1.0}, moves) if self.moves else _normalise({}, moves)
+
+    def guesses(self, moves: Sequence[str]) -> list[dict[str, float]]:
+        """In Iocaine's order: frequency, Markov 1, Markov 2, repeat-last."""
+        return [
+            self.frequency_guess(moves),
+            self.markov_guess(1, moves),
+            self.markov_guess(2, moves),
+            self.repeat_guess(moves),
+        ]
+
+
 class Iocaine(Opponent):
-    """Follows the history predictor with the best decayed record of guessing the model's move."""
+    """Follows the history predictor with the best decayed record of guessing the model's move.
+
+    Incremental: each round adds the newest move to the predictors' counts and scores their
+    guess for it, so a round costs the same whatever the history's length. The moves equal those
+    of replaying the whole history every round (a test checks it on recorded games).
+    """
 
     name = "iocaine"
     description = "meta predictor: follows whichever history predictor has guessed best lately"
@@ -78,16 +126,23 @@ class Iocaine(Opponent):
     def __init__(self, decay: float = 0.9):
         self.decay = decay
         self.predictors: list[Opponent] = [Frequency(), Markov(1), Markov(2), RepeatLast()]
+        self._reset()
+
+    def _reset(self) -> None:
+        self._counts = _Counts((1, 2))
+        self._scores = np.zeros(len(self.predictors))
 
     def predict(self, p, history, rules):
-        scores = np.zeros(len(self.predictors))
-        for t in range(1, len(history)):
-            past = history[:t]
-            for k, predictor in enumerate(self.predictors):
-                guess = predictor.predict({}, past, rules)
-                hit = max(guess, key=guess.get) == history[t].model_move
-                scores[k] = self.decay * scores[k] + (1.0 if hit else 0.0)
-        return self.predictors[int(np.argmax(scores))].predict(p, history, rules)
+        seen = self._counts.moves
+        if len(history) < len(seen) or (seen and history[len(seen) - 1].model_move != seen[-1]):
+            self._reset()  # another game's history: start again
+        for r in history[len(self._counts.moves) :]:
+            if self._counts.moves:  # the replay scored the guesses for moves 2.. only
+                for k, guess in enumerate(self._counts.guesses(rules.moves)):
+                    hit = max(guess, key=guess.get) == r.model_move
+                    self._scores[k] = self.decay * self._scores[k] + (1.0 if hit else 0.0)
+            self._counts.add(r.model_move)
+        return self._counts.guesses(rules.moves)[int(np.argmax(self._scores))]
 
 
 class Uniform(Opponent):
@@ -124,14 +179,28 @@ OPPONENTS: dict[str, type[Opponent] | tuple] = {
 
 
 def make_opponent(name: str) -> Opponent:
+    if roshambo.is_roshambo(name):
+        return roshambo.RoshamboOpponent(name)
     entry = OPPONENTS.get(name)
     if entry is None:
         raise InvalidParameter(f"Unknown opponent '{name}'. Choose one of: {', '.join(OPPONENTS)}.")
     return entry[0](*entry[1:]) if isinstance(entry, tuple) else entry()
 
 
-def check_opponent(name: str, role: str) -> None:
-    """A game run needs an automatic opponent: any but `person`, which only plays interactively."""
+def check_opponent(name: str, role: str, field: bool = False) -> None:
+    """A game run needs an automatic opponent: any but `person`, which only plays interactively.
+    With `field` (rock-paper-scissors), also the RoShamBo bots as `roshambo:NAME`."""
+    if field and roshambo.is_roshambo(name):
+        roshambo.check_bot(name)
+        return
     if name not in OPPONENTS or name == "person":
         known = ", ".join(n for n in OPPONENTS if n != "person")
-        raise InvalidParameter(f"Unknown {role} '{name}'. Choose one of: {known}.")
+        bots = f", or a RoShamBo bot as {roshambo.PREFIX}NAME (`python3 -m unpredict_core bots`)" if field else ""
+        raise InvalidParameter(f"Unknown {role} '{name}'. Choose one of: {known}{bots}.")
+
+
+def close_opponent(opponent: Opponent) -> None:
+    """Release what an opponent holds outside this process (a RoShamBo bot's process)."""
+    close = getattr(opponent, "close", None)
+    if close is not None:
+        close()

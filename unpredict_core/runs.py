@@ -125,6 +125,10 @@ def run_experiment(
     for index, role in enumerate(ROLES):
         side = sides[role]
         part = scaled(progress, index / len(ROLES), (index + 1) / len(ROLES))
+        if not getattr(module, "plays", lambda params, role: True)(params, role):  # one-sided tournaments
+            result["sides"][role] = {"model": side.spec.label, "identity": identity(side.spec), "request": side.request}
+            result["sides"][role] |= module.skipped_side(side.fmt, side.request, params)
+            continue
         backend = load(side.spec, scaled(part, 0.0, 0.3))
         tally = UnresolvedTally(backend)
         outcome = module.run_side(tally, side.fmt, side.request, params, scaled(part, 0.3, 1.0))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from unpredict_core import roshambo
 from unpredict_core.opponents import OPPONENTS, make_opponent
 from unpredict_core.runs import ROLES
 
@@ -35,11 +36,35 @@ def describe(name: str) -> str:
     return make_opponent(name).description
 
 
-def opponent_select(page: str, label: str, column=st) -> str:
-    name = column.selectbox(
+FIELD_GROUPS = {"ours": "Ours", "roshambo": "RoShamBo competition bots"}
+
+
+def opponent_select(page: str, label: str, column=st, field: bool = False) -> str:
+    """Our opponents; with `field` (rock-paper-scissors) also the RoShamBo bots, as a group of
+    their own, or a one-line reason where OpenSpiel is missing."""
+    if not field:
+        return column.selectbox(
+            label, OPPONENT_NAMES, key=kept_key(page, "opponent"), format_func=lambda n: f"{n}: {describe(n)}"
+        )
+    group_column, name_column = column.columns([2, 3])
+    group = group_column.radio(
+        f"{label} from", list(FIELD_GROUPS), format_func=FIELD_GROUPS.get, key=kept_key(page, "opponent_group")
+    )
+    if group == "roshambo":
+        if roshambo.unavailable_reason():
+            name_column.warning(roshambo.unavailable_reason())
+            return OPPONENT_NAMES[0]
+        return name_column.selectbox(
+            label,
+            roshambo.opponent_names(),
+            key=kept_key(page, "roshambo_bot"),
+            format_func=lambda n: n.removeprefix(roshambo.PREFIX),
+            help="The 43 bots of the International RoShamBo Programming Competition (1999, and Greenberg, "
+            "the 2000 winner), as OpenSpiel ships them. They see the moves only, never the probabilities.",
+        )
+    return name_column.selectbox(
         label, OPPONENT_NAMES, key=kept_key(page, "opponent"), format_func=lambda n: f"{n}: {describe(n)}"
     )
-    return name
 
 
 # Seconds per round and side on 2 idle CPU cores: bench/bench_rps.py measured 1.5 s at round 1 and

@@ -18,6 +18,7 @@ from .poetry import show_poems
 from .results import show_random_integers
 from .running import show_scoring_notes
 from .state import kept_key
+from .tournament import show_tournament
 
 PAGE = "results"
 SHOWN = ["run_id", "experiment", "pair", "side", "model", "format", "coverage", "params", "created_at"]
@@ -79,6 +80,7 @@ def show_run(result: dict) -> None:
         "hide-and-seek": show_hide_and_seek,
         "poetry": show_poems,
         "ifbench": show_ifbench,
+        "rps-tournament": show_tournament,
     }
     view = views.get(result["experiment"])
     show_scoring_notes(result)

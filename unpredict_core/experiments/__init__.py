@@ -8,9 +8,11 @@ from __future__ import annotations
 from types import ModuleType
 
 from ..errors import InvalidParameter
-from . import hide_and_seek, ifbench, poetry, random_integers, rps
+from . import hide_and_seek, ifbench, poetry, random_integers, rps, rps_tournament
 
-EXPERIMENTS: dict[str, ModuleType] = {m.NAME: m for m in (random_integers, rps, hide_and_seek, poetry, ifbench)}
+EXPERIMENTS: dict[str, ModuleType] = {
+    m.NAME: m for m in (random_integers, rps, hide_and_seek, poetry, rps_tournament, ifbench)
+}
 
 
 def get_experiment(name: str) -> ModuleType:

@@ -20,7 +20,7 @@ from ..games import (
     play_match,
     predictability_by_state,
 )
-from ..opponents import check_opponent, make_opponent
+from ..opponents import check_opponent, close_opponent, make_opponent
 from ..progress import ProgressFn, no_progress
 
 NAME = "rps"
@@ -77,7 +77,7 @@ class Params:
     seed: int = 0
 
     def validate(self) -> Params:
-        check_opponent(self.adversary, "adversary")
+        check_opponent(self.adversary, "adversary", field=True)
         check_rounds(self.rounds)
         return self
 
@@ -102,8 +102,12 @@ def summarise(rounds: list[Round]) -> dict:
 def run_side(
     backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress
 ) -> dict:
-    match = Match(RULES, backend, fmt, request, make_opponent(params.adversary), params.seed)
-    prompt = play_match(match, params.rounds, progress)
+    opponent = make_opponent(params.adversary)
+    match = Match(RULES, backend, fmt, request, opponent, params.seed)
+    try:
+        prompt = play_match(match, params.rounds, progress)
+    finally:
+        close_opponent(opponent)
     return {
         "format": prompt.format,
         "format_note": prompt.note,
