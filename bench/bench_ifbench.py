@@ -46,7 +46,9 @@ def measure_side(backend, fmt: str, params: ifbench.Params) -> dict:
     prompts = [backend.render(ifbench.fill(request, p.prompt), fmt) for p in ifbench.select(params)]
     timed_generate(backend, prompts[:1], 4, None)  # warm-up: one-time costs off the clock
     batched_s, batched_tokens, batched = timed_generate(backend, prompts, params.max_new_tokens, None)
+    print(f"  {backend.label}: batched {batched_tokens} tokens in {batched_s:.1f} s", file=sys.stderr, flush=True)
     single_s, single_tokens, single = timed_generate(backend, prompts, params.max_new_tokens, 1)
+    print(f"  {backend.label}: one at a time {single_tokens} tokens in {single_s:.1f} s", file=sys.stderr, flush=True)
     backend.generate_batch = None
     start = time.perf_counter()
     ifbench.run_side(backend, fmt, request, params)
