@@ -4,10 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from unpredict_core.errors import UnpredictError
+from unpredict_core.paths import cache_dir, confined_file, reference_dir
 from unpredict_core.scatter import BENCHMARKS_CSV, Y_SCORES, load_benchmarks, load_paper_points, scatter_data
 from unpredict_ui.resources import store
 from unpredict_ui.scatter_chart import scatter_figure
 from unpredict_ui.state import keep_widget_values, kept_key
+from unpredict_ui.text import plain
 
 PAGE = "scatter"
 st.set_page_config(page_title="Benchmark vs unpredictability · unpredict", page_icon="📈", layout="wide")
@@ -24,11 +26,12 @@ y_key = st.selectbox("Unpredictability score (y)", list(Y_SCORES), format_func=l
                      key=kept_key(PAGE, "y"))  # fmt: skip
 table = st.text_input("Benchmark table (CSV)", str(BENCHMARKS_CSV), key=kept_key(PAGE, "table"))
 try:
-    benchmarks = load_benchmarks(table)
+    # a page may read only the shipped reference folder and the cache, never any path typed here
+    benchmarks = load_benchmarks(confined_file(table, [reference_dir(), cache_dir()], "benchmark table"))
     experiment = Y_SCORES[y_key].experiment
     data = scatter_data(store().query_runs(experiments=[experiment]), benchmarks, y_key, load_paper_points())
 except UnpredictError as exc:
-    st.error(str(exc))
+    st.error(plain(exc))
     st.stop()
 
 x_title = next(iter({b.benchmark for b in benchmarks.values()}), "benchmark score")
@@ -47,6 +50,7 @@ if not points.empty:
 with st.expander("The benchmark table"):
     st.dataframe(pd.DataFrame([vars(b) for b in benchmarks.values()]), hide_index=True, width="stretch")
     st.caption(
-        f"Edit {BENCHMARKS_CSV} (or give another file above): a score needs its source; "
+        f"Edit {plain(BENCHMARKS_CSV)} (or give another file above, in {plain(reference_dir())} or "
+        f"{plain(cache_dir())}): a score needs its source; "
         "write n/a when none is published."
     )

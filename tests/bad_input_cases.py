@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.browser_support import closed_port_url
+from tests.ui_support import shown
 from unpredict_core import cli
 from unpredict_core.errors import UnpredictError
 
@@ -102,7 +103,7 @@ def confined(path: str) -> str:
     at.sidebar.text_input(key="kept.pair.custom.aligned").input(path).run()
     if at.exception:
         return "Traceback: " + "\n".join(str(e.value) for e in at.exception)
-    return "\n".join(str(e.value) for e in at.sidebar.error)
+    return "\n".join(shown(e.value) for e in at.sidebar.error)
 
 
 def poems_vote(rater: str, answers: dict) -> str:
@@ -232,4 +233,4 @@ def results_page(model: str = "", params: str = "") -> str:
     at.run()
     if at.exception:
         return "Traceback: " + "\n".join(str(e.value) for e in at.exception)
-    return "\n".join(str(e.value) for kind in ("error", "warning", "info") for e in getattr(at, kind))
+    return "\n".join(shown(e.value) for kind in ("error", "warning", "info") for e in getattr(at, kind))

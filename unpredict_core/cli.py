@@ -12,6 +12,7 @@ import sys
 
 from .errors import UnpredictError
 from .experiments import EXPERIMENTS, hide_and_seek, poetry, random_integers, rps
+from .export_cli import add_export_parser, cmd_export
 from .models import PRESETS, custom_pair, get_pair, with_servers
 from .progress import stderr_progress
 
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = commands.add_parser("sweep", help="run every item of a sweep file (TOML); resumes where it stopped")
     sweep.add_argument("file", help="sweep file, e.g. sweeps/example.toml")
     sweep.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
+    add_export_parser(commands)
     return parser
 
 
@@ -154,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
             from .sweep_cli import cmd_sweep
 
             return cmd_sweep(args)
+        if args.command == "export":
+            return cmd_export(args)
         result = cmd_run(args)
     except UnpredictError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -162,8 +166,15 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted: nothing partial was stored", file=sys.stderr)
         return 130
     if args.json:
-        json.dump(result, sys.stdout, default=str)
-        sys.stdout.write("\n")
+        try:  # strict JSON: a stored NaN (from before numbers were checked) is refused, not printed
+            text = json.dumps(result, default=str, allow_nan=False)
+        except ValueError:
+            print(
+                f"error: run {result['run_id']} holds a number that is not finite; delete it and rerun.",
+                file=sys.stderr,
+            )
+            return 2
+        print(text)
     else:
         print_summary(result)
     return 0

@@ -14,6 +14,7 @@ from unpredict_core.runs import ROLES
 from .poetry_analysis import show_proxies
 from .resources import store
 from .state import kept_key
+from .text import plain
 
 EMPTY = "(nothing left after cleaning: the model wrote only chat artefacts or an echo of the prompt)"
 
@@ -52,7 +53,7 @@ def poetry_params(page: str) -> tuple[poetry.Params | None, str]:
     try:
         return params.validate(), ""
     except InvalidParameter as exc:
-        return None, str(exc)
+        return None, plain(exc)
 
 
 def generation_note(params: poetry.Params) -> None:
@@ -66,25 +67,25 @@ def generation_note(params: poetry.Params) -> None:
 
 
 def _short(label: str) -> str:
-    return label.split(" (")[0]
+    return plain(label.split(" (")[0])
 
 
 def _header(result: dict) -> None:
     sides, params = result["sides"], result["params"]
     st.subheader(f"Poems measured here on {_short(sides['base']['model'])} vs {_short(sides['aligned']['model'])}")
     st.caption(
-        f"Pair “{result['pair']}” · {len(params['topics'])} topics × {params['samples']} poems per side · "
+        f"Pair “{plain(result['pair'])}” · {len(params['topics'])} topics × {params['samples']} poems per side · "
         f"seed {params['seed']} · length cap {params['max_new_tokens']} tokens · run {result['run_id']}. "
         "Poems are cleaned of prompt echo and chat artefacts; the raw text is kept."
     )
     if result.get("pair_note"):
-        st.caption(result["pair_note"])
+        st.caption(plain(result["pair_note"]))
     if result.get("cached"):
         st.info(f"Answered from the cache: written at {result['created_at'][:19].replace('T', ' ')} UTC.")
     for role in ROLES:
         side = sides[role]
         if side.get("format_note"):
-            st.warning(f"{role.title()}: {side['format_note']}")
+            st.warning(f"{role.title()}: {plain(side['format_note'])}")
         if side.get("empty_poems"):
             st.warning(f"{role.title()}: {side['empty_poems']} poem(s) were empty after cleaning.")
 
@@ -93,7 +94,7 @@ def _poem(column, poem: dict) -> None:
     with column.container(border=True):
         st.text(poem["text"] or EMPTY)
         if poem.get("notes"):
-            st.caption("Cleaning: " + "; ".join(poem["notes"]))
+            st.caption(plain("Cleaning: " + "; ".join(poem["notes"])))
         with st.expander("Raw text"):
             st.code(poem["raw"], language=None, wrap_lines=True)
 
@@ -107,7 +108,7 @@ def show_poems(result: dict) -> None:
             column.markdown(f"**{role.title()}** · format `{sides[role]['format']}`")
             column.code(sides[role]["prompt"], language=None, wrap_lines=True)
     for topic in result["params"]["topics"]:
-        st.markdown(f"#### {topic}")
+        st.markdown(f"#### {plain(topic)}")
         columns = st.columns(2, gap="large")
         for column, role in zip(columns, ROLES, strict=True):
             column.markdown(f"**{role.title()}** · {_short(sides[role]['model'])}")
@@ -128,7 +129,7 @@ def pick_run(page: str) -> dict | None:
     try:
         runs = store().list_runs("poetry")
     except UnpredictError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return None
     if not runs:
         st.info("No poems yet: generate some in **Generate & browse** first.")
