@@ -91,12 +91,18 @@ def placement_of(load, spec: ModelSpec) -> str | None:
     return placement(spec) if placement is not None else None
 
 
-def cache_key(experiment: str, params, sides: dict[str, SideRequest], load=None) -> str:
+def cache_key(experiment: str, params, sides: dict[str, SideRequest], load=None, known: dict | None = None) -> str:
+    """`known` may carry each spec's (identity, placement) from an earlier call (a sweep's items
+    share a few models: their identities are computed once)."""
     module = get_experiment(experiment)
+    known = {} if known is None else known
 
     def side(s: SideRequest) -> dict:
-        entry = {"model": identity(s.spec), "format": s.fmt, "request": s.request}
-        if (where := placement_of(load, s.spec)) is not None:
+        if s.spec not in known:
+            known[s.spec] = (identity(s.spec), placement_of(load, s.spec))
+        model, where = known[s.spec]
+        entry = {"model": model, "format": s.fmt, "request": s.request}
+        if where is not None:
             entry["placement"] = where
         return entry
 

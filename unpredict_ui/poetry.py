@@ -11,6 +11,7 @@ from unpredict_core.errors import InvalidParameter, UnpredictError
 from unpredict_core.experiments import poetry
 from unpredict_core.runs import ROLES
 
+from .inputs import declared_number
 from .poetry_analysis import show_proxies
 from .resources import store
 from .state import kept_key
@@ -30,13 +31,11 @@ def poetry_params(page: str) -> tuple[poetry.Params | None, str]:
         help=f"Up to {poetry.MAX_TOPICS} topics of at most {poetry.MAX_TOPIC_CHARS} characters; "
         "duplicates are dropped.",
     )
-    samples = numbers_column.number_input(
-        "Poems per topic and side", 1, poetry.MAX_SAMPLES, 2, key=kept_key(page, "samples")
+    samples = declared_number(numbers_column, "Poems per topic and side", poetry.Params, "samples", page)
+    max_new_tokens = declared_number(
+        numbers_column, "Length cap (new tokens per poem)", poetry.Params, "max_new_tokens", page, step=16
     )
-    max_new_tokens = numbers_column.number_input(
-        "Length cap (new tokens per poem)", 16, poetry.MAX_NEW_TOKENS, 96, step=16, key=kept_key(page, "max_tokens")
-    )
-    seed = numbers_column.number_input("Seed", 0, 2**31 - 1, 0, key=kept_key(page, "seed"))
+    seed = declared_number(numbers_column, "Seed", poetry.Params, "seed", page)
     embeddings = numbers_column.checkbox(
         "Embedding-diversity proxy",
         value=True,
