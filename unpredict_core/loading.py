@@ -16,6 +16,7 @@ from .gguf_convert import DONE_MARKER, convert_gguf, converted_dir
 from .gpu import device_map_setting, explain_oom
 from .models import ModelSpec, gguf_path, identity, model_dir
 from .progress import ProgressFn, no_progress
+from .weight_files import check_gguf, check_model_folder
 
 if TYPE_CHECKING:
     from .hf_backend import TransformersBackend
@@ -42,13 +43,16 @@ def weights_folder(spec: ModelSpec, progress: ProgressFn = no_progress):
         if (cached / DONE_MARKER).exists():
             return cached
         path = gguf_path(spec)
+        check_gguf(path)
         if spec.sha256 and spec.source == "gguf":
             from .gguf_convert import sha256_file
 
             if sha256_file(path) != spec.sha256:
                 raise ModelNotFound(f"{path} does not match its expected sha256; the file is corrupt or different.")
         return convert_gguf(path, sha, progress)
-    return model_dir(spec)
+    folder = model_dir(spec)
+    check_model_folder(folder)
+    return folder
 
 
 def load_backend(

@@ -27,6 +27,7 @@ from .errors import UnpredictError
 from .models import ModelPair, ModelSpec, Role, pair_of, server_spec, spec_from_path
 from .paths import models_dir
 from .server_client import InvalidServerURL, parse_server_url
+from .weight_files import file_problem
 
 MODEL_DIRS_ENV = "UNPREDICT_MODEL_DIRS"
 SERVERS_ENV = "UNPREDICT_SERVERS"
@@ -123,6 +124,10 @@ def _confined_side(text: str, role: Role, allow_pickle: bool) -> ModelSpec:
 
 def confined_pair(base_path: str, aligned_path: str, *, allow_pickle: bool = False) -> ModelPair:
     """A custom pair typed in the dashboard: paths stay in the allowed dirs, servers are allowed ones."""
-    return pair_of(
-        _confined_side(base_path, "base", allow_pickle), _confined_side(aligned_path, "aligned", allow_pickle)
-    )
+    sides = []
+    for text, role in ((base_path, "base"), (aligned_path, "aligned")):
+        try:
+            sides.append(_confined_side(text, role, allow_pickle))
+        except OSError as exc:  # a name too long for the file system, a folder it cannot list
+            raise file_problem(Path(text), exc) from None
+    return pair_of(*sides)
