@@ -8,6 +8,7 @@ reading then take turns measured in milliseconds instead of failing. Row shapes:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
@@ -20,7 +21,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from .db_file import LOCK_WAIT_S, is_lock_error, looks_corrupt, set_aside, take_turn
+from .db_file import LOCK_WAIT_S, check_openable, disk_full, is_lock_error, looks_corrupt, set_aside, take_turn
 from .errors import StoreError
 from .paths import db_path, ensure_writable_dir
 from .store_rows import poem_row, round_row
@@ -82,11 +83,16 @@ class Store:
     # -- connections ----------------------------------------------------------------------------
     @contextmanager
     def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        check_openable(self.path)
         try:
             con = duckdb.connect(str(self.path))
         except duckdb.Error as exc:
             if is_lock_error(exc):
                 raise
+            if disk_full(self.path.parent):
+                raise StoreError(
+                    f"The disk holding the results database {self.path} is full: free some space."
+                ) from exc
             if not looks_corrupt(self.path, exc):
                 raise StoreError(f"Cannot open the results database {self.path}: {exc}") from exc
             self.notices.append(set_aside(self.path, exc))
@@ -109,10 +115,16 @@ class Store:
                         con.execute("COMMIT")
                         return value
                     except BaseException:
-                        con.execute("ROLLBACK")
+                        with contextlib.suppress(duckdb.Error):  # a failed COMMIT leaves nothing to roll back
+                            con.execute("ROLLBACK")
                         raise
             except duckdb.Error as exc:
                 if not is_lock_error(exc):
+                    if disk_full(self.path.parent):
+                        raise StoreError(
+                            f"The disk holding the results database {self.path} is full: the last change "
+                            "was not stored. Free some space, then rerun."
+                        ) from exc
                     raise
                 if time.monotonic() > deadline:
                     raise StoreError(
