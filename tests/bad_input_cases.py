@@ -1,4 +1,4 @@
-"""The table of bad inputs (issue 8): what a user may type or hand over, on which surface, and the
+"""The table of bad inputs: what a user may type or hand over, on which surface, and the
 message that must come back. tests/test_bad_inputs.py runs every row; scripts/bad_inputs_table.py
 runs them too and prints the README's table with the messages actually shown.
 
@@ -232,7 +232,7 @@ CASES: list[Case] = [
     Case("library", "request text with non-UTF-8 bytes", "not valid UTF-8", lambda c: scripted_request("7\udcff")),
     # -- exports and files a page reads ---------------------------------------------------------
     Case("CLI", "export over an existing file", "already exists", lambda c: export_over(c)),
-    Case("CLI", "export over a file when the store is empty, with --force", "No stored run matches",
+    Case("CLI", "export --force with filters that match no run", "No stored run matches",
          lambda c: export_over(c, "--experiment", "coin-flips", "--force")),
     Case("UI", "Results export named ../../reference/benchmarks", "not a plain file name",
          lambda c: results_export("../../reference/benchmarks")),
@@ -306,8 +306,11 @@ def on_fake_server(mode: str, *argv: str) -> str:
 
     server_client._INFO_CACHE.clear()
     with FakeServer("ok") as elsewhere, FakeServer(mode, redirect_to=elsewhere.url) as server:
-        return with_env(server_client.TIMEOUT_ENV, "2", lambda: run_cli(
-            *RUN, "--base-server", server.url, "--aligned-server", server.url, *argv))
+        return with_env(
+            server_client.TIMEOUT_ENV,
+            "2",
+            lambda: run_cli(*RUN, "--base-server", server.url, "--aligned-server", server.url, *argv),
+        )
 
 
 def export_over(ctx: Ctx, *extra: str) -> str:

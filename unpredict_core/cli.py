@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_server_flags(run)
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     commands.add_parser("pairs", help="list preset pairs and whether they are available here")
-    # -- sweep (issue 6) --
+    # -- sweep --
     sweep = commands.add_parser("sweep", help="run every item of a sweep file (TOML); resumes where it stopped")
     sweep.add_argument("file", help="sweep file, e.g. sweeps/example.toml")
     sweep.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")

@@ -2,7 +2,7 @@
 one aside. No SQL here (that is all in store.py); this is what DuckDB's own lock does not give.
 
 DuckDB lets one process hold a database file read-write, and while it does no other process can
-open it at all (SPEC 4), and its lock fails at once instead of waiting.
+open it at all, and its lock fails at once instead of waiting.
 """
 
 from __future__ import annotations

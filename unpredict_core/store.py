@@ -1,7 +1,7 @@
 """The results store: every SQL statement of the project lives in this module.
 
 DuckDB lets one process hold a database file read-write, and while it does no other process can
-open it at all (SPEC 4). So every operation takes its turn at the file (db_file.take_turn), opens a
+open it at all. So every operation takes its turn at the file (db_file.take_turn), opens a
 short-lived connection, does its work in one transaction and closes. A sweep writing and dashboards
 reading then take turns measured in milliseconds instead of failing. Row shapes: store_rows.py.
 """
@@ -326,7 +326,7 @@ class Store:
 
         return self._retrying(work)
 
-    # -- results browser (issue 6): filter, fetch, delete ----------------------------------------
+    # -- results browser: filter, fetch, delete ----------------------------------------
     def query_runs(
         self,
         *,
