@@ -317,8 +317,7 @@ class ServerClient:
 
 
 def _reason(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text if "Errno" in text or not isinstance(exc.__context__, OSError) else str(exc.__context__)
+    return str(exc) or type(exc).__name__
 
 
 def _reply_problem(exc: Exception) -> str:
