@@ -43,12 +43,12 @@ def weights_folder(spec: ModelSpec, progress: ProgressFn = no_progress):
         if (cached / DONE_MARKER).exists():
             return cached
         path = gguf_path(spec)
-        check_gguf(path)
         if spec.sha256 and spec.source == "gguf":
             from .gguf_convert import sha256_file
 
             if sha256_file(path) != spec.sha256:
                 raise ModelNotFound(f"{path} does not match its expected sha256; the file is corrupt or different.")
+        check_gguf(path)
         return convert_gguf(path, sha, progress)
     folder = model_dir(spec)
     check_model_folder(folder)
