@@ -247,7 +247,7 @@ CASES: list[Case] = [
     Case("CLI", "server sending NaN log-probabilities", "log-probability nan", lambda c: on_fake_server("nan")),
     Case("CLI", "server sending a log-probability of +2", "log-probability 2.0", lambda c: on_fake_server("positive")),
     Case("CLI", "server trickling its reply a byte at a time", "did not answer within 2 s",
-         lambda c: on_fake_server("trickle")),
+         lambda c: on_fake_server("trickle", timeout="2")),
     Case("CLI", "server sending a reply that never ends", "more than 64 MB", lambda c: on_fake_server("huge")),
     Case("CLI", "server reply that is not UTF-8", "broken answer", lambda c: on_fake_server("not_utf8")),
     Case("CLI", "server reply that is JSON but not an object", "valid dictionary",
@@ -299,8 +299,9 @@ CASES: list[Case] = [
 ]  # fmt: skip
 
 
-def on_fake_server(mode: str, *argv: str) -> str:
-    """The CLI with both sides on a fake server misbehaving in `mode` (tests/fake_server.py)."""
+def on_fake_server(mode: str, *argv: str, timeout: str = "20") -> str:
+    """The CLI with both sides on a fake server misbehaving in `mode` (tests/fake_server.py); the
+    deadline is long enough for 64 MB on a loaded machine, except where the row is about it."""
     from tests.fake_server import FakeServer
     from unpredict_core import server_client
 

@@ -139,6 +139,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return {"choices": [choice | {"index": i} for i in range(len(prompts))]}
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client hanging up mid-reply (the point of several modes) is not news: print nothing,
+        so the CLI's captured stderr holds only what the app said."""
+
+
 class FakeServer:
     """`with FakeServer("nan") as server: server.url ...`; `requests` lists what it was asked."""
 
@@ -149,8 +157,7 @@ class FakeServer:
         self.stopping = False
         self.probe_failed = False
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
+        self._server = _QuietServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self) -> FakeServer:
