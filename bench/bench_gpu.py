@@ -1,4 +1,4 @@
-"""GPU benchmark (issue 7): scoring throughput as a fraction of the GPU's bf16 roofline, and the
+"""GPU benchmark: scoring throughput as a fraction of the GPU's bf16 roofline, and the
 latency of an RPS round, on a Llama-3.1-8B-shaped model with random weights in bf16.
 
 The real Llama weights cannot be downloaded here, so the model is built from Llama-3.1-8B's

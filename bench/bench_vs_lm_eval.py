@@ -1,4 +1,4 @@
-"""Exact scoring vs lm-evaluation-harness's HF `loglikelihood`, same weights, same requests (issue 7).
+"""Exact scoring vs lm-evaluation-harness's HF `loglikelihood`, same weights, same requests.
 
 Both sides run in this one process on the same loaded model objects (our float32 safetensors
 conversion of the default pair's GGUFs, so the weights are identical by construction). The

@@ -6,6 +6,7 @@ from unpredict_core.errors import UnpredictError
 from unpredict_ui.resources import store
 from unpredict_ui.sidebar import pick_pair
 from unpredict_ui.talk import render_talk, talk_requested, talk_toggle
+from unpredict_ui.text import plain
 
 st.set_page_config(page_title="unpredict", page_icon="🎲", layout="wide")
 if talk_requested():  # ?talk=1: large type and the one-click demo, nothing else
@@ -35,9 +36,9 @@ if choice.pair is None or choice.problem:
 else:
     for role in ("base", "aligned"):
         spec = choice.pair.side(role)
-        st.markdown(f"- **{role.title()}:** {spec.label} · prompt format `{choice.formats[role]}`")
+        st.markdown(f"- **{role.title()}:** {plain(spec.label)} · prompt format `{choice.formats[role]}`")
     if choice.pair.note:
-        st.info(choice.pair.note)
+        st.info(plain(choice.pair.note))
 
 LINKS = {
     "Experiments": [
@@ -74,6 +75,6 @@ st.markdown(
 """
 )
 try:
-    st.caption(f"{store().count_runs():,} runs stored in {store().path}.")
+    st.caption(f"{store().count_runs():,} runs stored in {plain(store().path)}.")
 except UnpredictError as exc:
-    st.error(str(exc))
+    st.error(plain(exc))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from unpredict_core.experiments import random_integers
-from unpredict_ui.inputs import request_editors
+from unpredict_ui.inputs import declared_number, request_editors
 from unpredict_ui.results import show_random_integers
 from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
@@ -30,17 +30,17 @@ st.markdown(
 
 mode = st.radio("Mode", list(MODES), format_func=MODES.get, horizontal=True, key=kept_key(PAGE, "mode"))
 left, right = st.columns(2)
-n = left.number_input(
+n = declared_number(
+    left,
     "n: valid answers to sample",
-    1,
-    random_integers.MAX_N,
-    random_integers.PAPER_N,
+    random_integers.Params,
+    "n",
+    PAGE,
     step=100,
-    key=kept_key(PAGE, "n"),
     disabled=mode == "exact",
     help="Exact mode needs no samples; its intervals show what a 1,500-sample replication would give.",
 )
-seed = right.number_input("Seed", 0, 2**31 - 1, 0, key=kept_key(PAGE, "seed"))
+seed = declared_number(right, "Seed", random_integers.Params, "seed", PAGE)
 if mode != "exact":
     st.caption(
         "Sampling draws about n ÷ coverage continuations per side: on a CPU, a model with a few "

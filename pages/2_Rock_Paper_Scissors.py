@@ -3,9 +3,8 @@
 import streamlit as st
 
 from unpredict_core.experiments import rps
-from unpredict_core.games import MAX_ROUNDS
 from unpredict_ui.game_results import RECONSTRUCTION, opponent_select, rounds_warning, show_rps
-from unpredict_ui.inputs import request_editors
+from unpredict_ui.inputs import declared_number, request_editors
 from unpredict_ui.play import play_rps
 from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
@@ -29,16 +28,7 @@ st.caption(RECONSTRUCTION)
 
 mode = st.radio("Mode", list(MODES), format_func=MODES.get, horizontal=True, key=kept_key(PAGE, "mode"))
 opponent_column, rounds_column, seed_column = st.columns([3, 1, 1])
-seed = int(
-    seed_column.number_input(
-        "Seed",
-        0,
-        2**31 - 1,
-        0,
-        key=kept_key(PAGE, "seed"),
-        help="Seeds the sampling of the models' moves (and the random adversary).",
-    )
-)
+seed = declared_number(seed_column, "Seed", rps.Params, "seed", PAGE)
 
 if mode == "play":
     opponent_column.markdown("**Adversary: you.** Each throw is one round against both models at once.")
@@ -47,7 +37,7 @@ if mode == "play":
     play_rps(PAGE, choice, requests, seed)
 else:
     adversary = opponent_select(PAGE, "Adversary", opponent_column, field=True)
-    rounds = rounds_column.number_input("Rounds", 1, MAX_ROUNDS, 50, key=kept_key(PAGE, "rounds"))
+    rounds = declared_number(rounds_column, "Rounds", rps.Params, "rounds", PAGE)
     params = rps.Params(adversary=adversary, rounds=int(rounds), seed=seed)
     requests = request_editors(PAGE, choice, params, rps.default_request)
     rounds_warning(params.rounds)

@@ -3,9 +3,8 @@
 import streamlit as st
 
 from unpredict_core.experiments import hide_and_seek
-from unpredict_core.games import MAX_ROUNDS
 from unpredict_ui.game_results import RECONSTRUCTION, opponent_select, rounds_warning, show_hide_and_seek
-from unpredict_ui.inputs import request_editors
+from unpredict_ui.inputs import declared_number, request_editors
 from unpredict_ui.play import play_hide_and_seek
 from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
@@ -28,17 +27,8 @@ st.caption(RECONSTRUCTION + " The net score is **our definition**.")
 
 mode = st.radio("Mode", list(MODES), format_func=MODES.get, horizontal=True, key=kept_key(PAGE, "mode"))
 seeker_column, spots_column, rounds_column, seed_column = st.columns([3, 1, 1, 1])
-spots = int(spots_column.number_input("Spots (K)", 2, hide_and_seek.MAX_SPOTS, 7, key=kept_key(PAGE, "spots")))
-seed = int(
-    seed_column.number_input(
-        "Seed",
-        0,
-        2**31 - 1,
-        0,
-        key=kept_key(PAGE, "seed"),
-        help="Seeds the sampling of the models' hiding spots (and the random seeker).",
-    )
-)
+spots = declared_number(spots_column, "Spots (K)", hide_and_seek.Params, "spots", PAGE)
+seed = declared_number(seed_column, "Seed", hide_and_seek.Params, "seed", PAGE)
 
 if mode == "play":
     seeker_column.markdown("**Seeker: you.** Each search is one round against both models at once.")
@@ -47,7 +37,7 @@ if mode == "play":
     play_hide_and_seek(PAGE, choice, requests, seed, spots)
 else:
     seeker = opponent_select(PAGE, "Seeker", seeker_column)
-    rounds = rounds_column.number_input("Rounds", 1, MAX_ROUNDS, 50, key=kept_key(PAGE, "rounds"))
+    rounds = declared_number(rounds_column, "Rounds", hide_and_seek.Params, "rounds", PAGE)
     params = hide_and_seek.Params(seeker=seeker, spots=spots, rounds=int(rounds), seed=seed)
     requests = request_editors(PAGE, choice, params, hide_and_seek.default_request)
     rounds_warning(params.rounds)

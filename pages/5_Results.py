@@ -10,10 +10,12 @@ from unpredict_ui.results_browser import (
     detail_and_compare,
     export_section,
     filter_widgets,
+    flag_out_of_range,
     runs_table,
     score_chart,
 )
 from unpredict_ui.state import keep_widget_values
+from unpredict_ui.text import plain
 
 st.set_page_config(page_title="Results · unpredict", page_icon="🗂️", layout="wide")
 keep_widget_values()
@@ -25,7 +27,7 @@ try:
     filters = filter_widgets(db.run_facets())
     results = db.query_runs(**filters)
 except UnpredictError as exc:
-    st.error(str(exc))
+    st.error(plain(exc))
     st.stop()
 
 if not results:
@@ -35,6 +37,7 @@ if not results:
     st.stop()
 frame = results_frame(results)
 st.markdown(f"**{len(results)} runs** ({len(frame)} rows: one per side).")
+flag_out_of_range(results)
 runs_table(frame)
 score_chart(frame)
 export_section(frame)

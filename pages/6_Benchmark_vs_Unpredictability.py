@@ -5,6 +5,7 @@ import streamlit as st
 
 from unpredict_core.benchmark_axis import default_x
 from unpredict_core.errors import UnpredictError
+from unpredict_core.paths import cache_dir, confined_file, reference_dir
 from unpredict_core.scatter import (
     BENCHMARKS_CSV,
     Y_SCORES,
@@ -18,6 +19,7 @@ from unpredict_ui.scatter_chart import scatter_figure
 from unpredict_ui.scatter_measure import measure_section
 from unpredict_ui.sidebar import pick_pair
 from unpredict_ui.state import kept_key
+from unpredict_ui.text import plain
 
 PAGE = "scatter"
 st.set_page_config(page_title="Benchmark vs unpredictability · unpredict", page_icon="📈", layout="wide")
@@ -39,9 +41,10 @@ table = st.text_input(
 )
 try:
     results = store().query_runs(experiments=["ifbench", Y_SCORES[y_key].experiment])
-    axes = available_axes(results, table)
+    # a page may read only the shipped reference folder and the cache, never any path typed here
+    axes = available_axes(results, confined_file(table, [reference_dir(), cache_dir()], "benchmark table"))
 except UnpredictError as exc:
-    st.error(str(exc))
+    st.error(plain(exc))
     st.stop()
 x_keys = list(axes)
 x_key = right.selectbox(
@@ -69,8 +72,9 @@ with st.expander("Where x can come from"):
     st.markdown(
         "- **IFBench, measured here**: the IFBench run of that model (same prompt format) with the most "
         "prompts; its source names the run, the counts and the 95 % interval.\n"
-        f"- **Sourced table**: `{BENCHMARKS_CSV.name}` in the reference folder (or the table named above); "
-        "a score needs its source, and n/a is written where none is published.\n"
+        f"- **Sourced table**: `{BENCHMARKS_CSV.name}` in the reference folder, or a table named above that lies in "
+        f"{plain(reference_dir())} or {plain(cache_dir())}; a score needs its source, and n/a is written where "
+        "none is published.\n"
         "- **Open LLM Leaderboard v2 (local copy)**: offered when the `open-llm-leaderboard/contents` "
         "dataset is in the local Hugging Face cache; nothing is downloaded."
     )

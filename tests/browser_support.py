@@ -1,5 +1,5 @@
 """Fixtures for the real-browser tests: `streamlit run app.py` on a free port with its own database,
-and a headless Debian Chromium page (SPEC 5: `playwright install` cannot download browsers here).
+and a headless Debian Chromium page (`playwright install` cannot download browsers here).
 
 Test modules import the fixtures by name: `from browser_support import browser_page, server`.
 """

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.browser_support import closed_port_url
-from tests.ui_support import clear_streamlit_caches, texts  # noqa: F401  (autouse fixture)
+from tests.ui_support import clear_streamlit_caches, shown, texts  # noqa: F401  (autouse fixture)
 from tests.ui_support import open_page as open_at
 from unpredict_core.experiments import random_integers
 from unpredict_core.models import DEFAULT_PAIR, PRESETS, ModelPair, ModelSpec, check_pair
@@ -65,7 +65,7 @@ def test_missing_preset_shows_its_message_not_a_traceback():
     at = open_page()
     at.sidebar.selectbox(key=PRESET).select(missing).run()
     assert not at.exception
-    assert any("Hugging Face cache" in e.value or "not found" in e.value for e in at.sidebar.error)
+    assert any("Hugging Face cache" in shown(e.value) or "not found" in shown(e.value) for e in at.sidebar.error)
     assert at.button(key=RUN).disabled
 
 
@@ -75,7 +75,7 @@ def test_custom_pair_with_nonexistent_path_shows_error():
     at.sidebar.text_input(key="kept.pair.custom.base").input("/nonexistent/base-model")
     at.sidebar.text_input(key="kept.pair.custom.aligned").input("/nonexistent/aligned-model").run()
     assert not at.exception
-    assert any("/nonexistent/base-model" in e.value for e in at.error)
+    assert any("/nonexistent/base-model" in shown(e.value) for e in at.error)
     assert at.button(key=RUN).disabled
 
 
@@ -86,7 +86,7 @@ def test_custom_pair_on_a_server_that_is_not_running_says_so():
     at.sidebar.text_input(key="kept.pair.custom.base").input(f"{url}#base")
     at.sidebar.text_input(key="kept.pair.custom.aligned").input(url).run()
     assert not at.exception
-    assert any("Cannot reach the model server" in e.value for e in at.sidebar.error), [e.value for e in at.error]
+    assert any("Cannot reach the model server" in shown(e.value) for e in at.sidebar.error), [e.value for e in at.error]
     assert at.button(key=RUN).disabled
 
 
@@ -100,7 +100,7 @@ def test_broken_model_folder_fails_on_run_with_a_message(tmp_path, monkeypatch):
     at.sidebar.text_input(key="kept.pair.custom.aligned").input(str(tmp_path)).run()
     at.button(key=RUN).click().run()
     assert not at.exception
-    assert any(str(tmp_path) in e.value for e in at.error)
+    assert any(str(tmp_path) in shown(e.value) for e in at.error)
     assert "Measured here" not in texts(at)
 
 

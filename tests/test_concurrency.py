@@ -1,4 +1,4 @@
-"""The sweep CLI writing while three reader processes read the same DuckDB file (issue 8).
+"""The sweep CLI writing while three reader processes read the same DuckDB file.
 
 DuckDB lets one process hold the file; the store opens a short-lived connection per operation and
 waits its turn (a flock) while another process holds it. Under this load nobody may see a lock

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import unpredict_ui.play
-from tests.ui_support import clear_streamlit_caches, open_page, texts  # noqa: F401  (autouse fixture)
+from tests.ui_support import clear_streamlit_caches, open_page, shown, texts  # noqa: F401  (autouse fixture)
 from unpredict_core.experiments import hide_and_seek, rps
 from unpredict_core.models import DEFAULT_PAIR, ModelPair, ModelSpec
 from unpredict_core.runs import run_experiment
@@ -180,7 +180,7 @@ def test_play_with_a_model_that_gives_no_move_shows_an_error(monkeypatch):
     at.radio(key="kept.rps.mode").set_value("play").run()
     at.button(key="rps.move.rock").click().run()
     assert not at.exception
-    assert any("no probability on any move" in e.value for e in at.error)
+    assert any("no probability on any move" in shown(e.value) for e in at.error)
     assert "Make your move" in texts(at)  # no half-played round is shown
 
 

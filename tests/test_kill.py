@@ -1,4 +1,4 @@
-"""`kill -9` of writers at random moments (issue 8): the database opens cleanly every time (nothing
+"""`kill -9` of writers at random moments: the database opens cleanly every time (nothing
 set aside as corrupt), no half-written run is ever visible, at most the item in flight is lost, and
 a resumed sweep completes the rest. A reader process keeps reading throughout and never errs.
 

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import unpredict_ui.running
-from tests.ui_support import clear_streamlit_caches, texts  # noqa: F401  (autouse fixture)
+from tests.ui_support import clear_streamlit_caches, shown, texts  # noqa: F401  (autouse fixture)
 from tests.ui_support import open_page as open_at
 from unpredict_core.experiments import poetry
 from unpredict_core.models import DEFAULT_PAIR
@@ -81,10 +81,10 @@ def test_generate_and_browse_side_by_side(scripted_poets):
 def test_empty_and_overlong_topics_are_refused_before_running(scripted_poets):
     at = open_page()
     at.text_area(key="kept.poetry.topics").set_value(" \n\n").run()
-    assert any("at least one topic" in e.value for e in at.error)
+    assert any("at least one topic" in shown(e.value) for e in at.error)
     assert at.button(key="poetry.run").disabled
     at.text_area(key="kept.poetry.topics").set_value("work\n" + "very long " * 20).run()
-    assert any("under 80 characters" in e.value for e in at.error)
+    assert any("under 80 characters" in shown(e.value) for e in at.error)
     assert not scripted_poets, "no model was loaded"
 
 
@@ -129,12 +129,12 @@ def test_a_vote_without_all_answers_or_rater_stores_nothing():
     radios["pleasantness"].set_value("b")
     at.text_input(key="kept.poetry.rater").input("Ann").run()
     submit(at)
-    assert any("Answer all three questions" in e.value for e in at.error)
+    assert any("Answer all three questions" in shown(e.value) for e in at.error)
     for radio in vote_radios(at).values():
         radio.set_value("a")
     at.text_input(key="kept.poetry.rater").input("").run()
     submit(at)
-    assert any("Enter your name" in e.value for e in at.error)
+    assert any("Enter your name" in shown(e.value) for e in at.error)
     assert Store().vote_rows(run["run_id"]) == []
 
 

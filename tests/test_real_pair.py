@@ -33,7 +33,7 @@ def test_the_pair_uses_each_sides_own_format(real_backends):
     base, aligned = result["sides"]["base"], result["sides"]["aligned"]
     assert base["format"] == "plain" and base["prompt"] == base["request"]
     assert aligned["format"] == "chat" and "<|im_start|>assistant" in aligned["prompt"]
-    # SPEC 3's measured sanity values for this prompt family: gemma's mode is 0 or 1, P(7) small
+    # the measured sanity values for this prompt family: gemma's mode is 0 or 1, P(7) small
     assert max(base["answers"], key=base["answers"].get) in {"0", "1"}
     assert base["metrics"]["p7"] < 0.1
     assert aligned["coverage"] < base["coverage"]

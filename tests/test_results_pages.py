@@ -3,6 +3,7 @@ runs of scripted pairs (the talk demo also once on the real default pair)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -11,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 import unpredict_ui.talk as talk
 from tests.scripted_pair import PAIR, ScriptedLoader
-from tests.ui_support import clear_streamlit_caches  # noqa: F401  (autouse fixture)
+from tests.ui_support import clear_streamlit_caches, shown  # noqa: F401  (autouse fixture)
 from unpredict_core import scripted_pairs
 from unpredict_core.experiments import random_integers, rps
 from unpredict_core.runs import run_experiment
@@ -53,7 +54,7 @@ def test_results_page_lists_filters_and_compares(stored):
     at.text_input(key="kept.results.params").input("seed=1").run()
     assert "**1 runs**" in at.markdown[0].value
     at.text_input(key="kept.results.params").input("seed; DROP TABLE runs").run()
-    assert "write name=value" in at.error[0].value
+    assert "write name=value" in shown(at.error[0].value)
     at.text_input(key="kept.results.params").input("x' OR '1'='1").run()  # a name with quotes: compared only
     assert "No stored run matches" in at.info[0].value
     at.text_input(key="kept.results.params").input("seed=' OR '1'='1").run()
@@ -79,16 +80,26 @@ def test_results_page_shows_a_poetry_run_with_its_own_view(stored):
     assert "#### sea" in [m.value for m in at.markdown]
 
 
-def test_results_page_exports_and_reports_unwritable_paths(stored, tmp_path):
+def test_results_page_exports_only_into_the_exports_folder_and_never_over_a_file(stored, tmp_path, monkeypatch):
+    monkeypatch.setenv("UNPREDICT_CACHE", str(tmp_path / "cache"))
+    outside = tmp_path / "benchmarks.csv"
+    outside.write_text("kept")
     at = page(RESULTS)
-    at.text_input(key="kept.results.export_dir").input(str(tmp_path)).run()
+    at.text_input(key="kept.results.export_name").input("runs").run()
     at.button(key="results.export.parquet").click().run()
-    assert "Wrote 6 rows" in at.success[0].value
-    rows = duckdb.connect().execute("SELECT count(*) FROM read_parquet(?)", [str(tmp_path / "runs.parquet")]).fetchone()
+    assert "Wrote 6 rows" in shown(at.success[0].value)
+    written = tmp_path / "cache" / "exports" / "runs.parquet"
+    rows = duckdb.connect().execute("SELECT count(*) FROM read_parquet(?)", [str(written)]).fetchone()
     assert rows[0] == 6
-    at.text_input(key="kept.results.export_dir").input("/proc").run()
-    at.button(key="results.export.csv").click().run()
-    assert "Cannot export to /proc/runs.csv" in at.error[0].value
+    before = written.read_bytes()
+    at.button(key="results.export.parquet").click().run()
+    assert "already exists" in shown(at.error[0].value) and written.read_bytes() == before
+    for name in ("../../benchmarks", "/tmp/x", "..", ".hidden"):
+        at.text_input(key="kept.results.export_name").input(name).run()
+        at.button(key="results.export.csv").click().run()
+        assert "not a plain file name" in shown(at.error[0].value), name
+    assert outside.read_text() == "kept" and sorted(p.name for p in written.parent.iterdir()) == ["runs.parquet"]
+    assert len(at.get("download_button")) >= 3  # chart data, CSV and Parquet straight to the browser
 
 
 def test_results_page_deletes_runs(stored):
@@ -99,12 +110,19 @@ def test_results_page_deletes_runs(stored):
     at.checkbox(key="results.delete.sure").check().run()
     at.button(key="results.delete.go").click().run()
     assert not at.exception
-    assert "Deleted 1 run(s)." in at.success[0].value
+    assert "Deleted 1 run(s)." in shown(at.success[0].value)
     assert store.count_runs() == 2 and store.find_run_by_id(runs[0]["run_id"]) is None
 
 
-def test_scatter_page_places_measured_points_and_the_paper_layer(stored, tmp_path):
-    table = tmp_path / "bench.csv"
+@pytest.fixture
+def cache_folder(tmp_path, monkeypatch):
+    """A benchmark table typed on the page must lie in the reference folder or the cache."""
+    monkeypatch.setenv("UNPREDICT_CACHE", str(tmp_path))
+    return tmp_path
+
+
+def test_scatter_page_places_measured_points_and_the_paper_layer(stored, cache_folder):
+    table = cache_folder / "bench.csv"
     table.write_text(
         "model,benchmark,score,source,note\nscripted,my benchmark,20,https://example.org,\n"
         "meta-llama/Llama-3.1-70B,my benchmark,40,https://example.org,\n"
@@ -127,12 +145,21 @@ def test_scatter_page_with_the_shipped_table_lists_models_without_scores(stored)
     assert "Listed, not placed" in " ".join(m.value for m in at.markdown)
 
 
-def test_scatter_page_reports_a_broken_benchmark_table(stored, tmp_path):
-    table = tmp_path / "bench.csv"
+def test_scatter_page_reports_a_broken_benchmark_table(stored, cache_folder):
+    table = cache_folder / "bench.csv"
     table.write_text("model,benchmark,score,source,note\nscripted,b,lots,https://example.org,\n")
     at = page(SCATTER)
     at.text_input(key="kept.scatter.table").input(str(table)).run()
-    assert "line 2 (scripted): the score 'lots' is not a number" in at.error[0].value
+    assert "line 2 (scripted): the score 'lots' is not a number" in shown(at.error[0].value)
+
+
+def test_scatter_page_reads_no_file_outside_the_reference_folder_and_the_cache(stored, cache_folder):
+    os.mkfifo(cache_folder / "fifo.csv")  # would hang a reader forever
+    at = page(SCATTER)
+    for typed, expect in (("/etc/passwd", "outside the folders"), (f"{cache_folder}/../../etc/passwd", "outside"),
+                          (str(cache_folder / "fifo.csv"), "not a regular file")):  # fmt: skip
+        at.text_input(key="kept.scatter.table").input(typed).run()
+        assert not at.exception and expect in shown(at.error[0].value), typed
 
 
 @pytest.fixture
@@ -204,8 +231,8 @@ def test_a_stored_run_says_which_side_was_not_scored_exactly():
     at = page(RESULTS)
     at.selectbox(key="kept.results.run").set_value(result["run_id"]).run()
     assert not at.exception
-    assert any("Aligned side:** sampled" in w.value for w in at.warning)
-    assert any(c.value.startswith("Base side was scored") and "0.40%" in c.value for c in at.caption)
+    assert any("Aligned side:** sampled" in shown(w.value) for w in at.warning)
+    assert any(shown(c.value).startswith("Base side was scored") and "0.40%" in shown(c.value) for c in at.caption)
 
 
 def test_talk_mode_places_the_pair_on_figure_1(scripted_demo):

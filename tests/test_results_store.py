@@ -136,3 +136,21 @@ def test_deleting_a_poetry_run_removes_its_poems_and_their_votes(stored):
     assert store.delete_runs([result["run_id"]]) == 1
     assert store.poem_rows(result["run_id"]) == [] and store.vote_rows() == []
     assert store.count_runs() == len(runs)
+
+
+def test_cli_export_writes_filtered_runs_and_refuses_to_overwrite_without_force(stored, tmp_path, capsys):
+    from unpredict_core.cli import main
+
+    out = tmp_path / "runs.csv"
+    assert main(["export", "--format", "csv", "--out", str(out), "--params", "seed=1"]) == 0
+    with duckdb.connect() as con:
+        assert con.execute("SELECT count(*) FROM read_csv_auto(?)", [str(out)]).fetchone()[0] == 2  # one run, 2 sides
+    out.write_text("precious")
+    assert main(["export", "--format", "csv", "--out", str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err and out.read_text() == "precious"
+    assert main(["export", "--format", "parquet", "--out", str(out), "--force"]) == 0
+    with duckdb.connect() as con:
+        assert con.execute("SELECT count(*) FROM read_parquet(?)", [str(out)]).fetchone()[0] == 6
+    link = tmp_path / "link.csv"
+    link.symlink_to(tmp_path / "elsewhere.csv")  # a dangling link is an existing name too
+    assert main(["export", "--format", "csv", "--out", str(link)]) == 2 and not (tmp_path / "elsewhere.csv").exists()

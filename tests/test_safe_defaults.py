@@ -1,4 +1,4 @@
-"""Safe defaults for a laptop on a conference network (issue 8): localhost only, no remote code,
+"""Safe defaults for a laptop on a conference network: localhost only, no remote code,
 no pickle weights unless asked, parameterised SQL only, and UI-typed model paths confined to the
 allowed model directories (with `..` and symlink escapes)."""
 
@@ -195,9 +195,35 @@ def test_a_server_on_localhost_is_accepted_with_its_served_model(model_root, mon
 )
 def test_a_server_elsewhere_is_refused_unless_listed(model_root, monkeypatch, typed):
     monkeypatch.setenv("UNPREDICT_SERVERS", "http://gpu-box:8000, https://other:9000")
-    with pytest.raises(PathNotAllowed, match="UNPREDICT_SERVERS|not a valid server URL"):
+    with pytest.raises(PathNotAllowed, match="UNPREDICT_SERVERS|server URL"):
         confined_pair(typed, "gpt2")
     pair = confined_pair("http://GPU-box:8000#llama", "https://other:9000")  # listed: allowed
-    assert pair.base.location == "http://GPU-box:8000" and pair.aligned.source == "server"
+    assert pair.base.location == "http://gpu-box:8000" and pair.aligned.source == "server"  # as connected to
     with pytest.raises(PathNotAllowed):
         confined_pair("http://gpu-box:8001", "gpt2")  # same host, another port: not listed
+
+
+def test_model_servers_are_reached_only_through_the_one_httpx_client():
+    """Redirects off and no proxies from the environment on the one HTTP client; nothing in the
+    app opens another (urllib, requests, http.client), so no request can leave the typed host."""
+    clients = 0
+    for path in APP_FILES:
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+                assert not any(n.startswith(("urllib.request", "requests", "http.client")) for n in names), path
+        for call in _calls(tree, "Client"):
+            clients += 1
+            flags = {k.arg: k.value for k in call.keywords}
+            for flag in ("follow_redirects", "trust_env"):
+                assert isinstance(flags.get(flag), ast.Constant) and flags[flag].value is False, f"{path.name}: {flag}"
+    assert clients == 1
+
+
+def test_the_dashboard_writes_files_only_into_the_exports_folder():
+    """No page or UI helper writes a file itself; exports go through export_to_exports_folder."""
+    for path in sorted((ROOT / "unpredict_ui").rglob("*.py")) + sorted((ROOT / "pages").glob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        for name in ("export_frame", "write_text", "write_bytes", "open", "mkdir", "write_csv", "write_parquet"):
+            assert not list(_calls(tree, name)), f"{path.name} calls {name}"

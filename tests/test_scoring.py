@@ -1,4 +1,4 @@
-"""The exact scoring rule (SPEC 2.1) on a tiny local model, checked against an independent,
+"""The exact scoring rule on a tiny local model, checked against an independent,
 brute-force computation: one full forward per continuation, no KV cache, no batching."""
 
 from __future__ import annotations

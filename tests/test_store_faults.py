@@ -1,15 +1,17 @@
-"""Faults in the database file met by a real CLI process (issue 8): an old schema migrates keeping
+"""Faults in the database file met by a real CLI process: an old schema migrates keeping
 its runs; a corrupt file is kept byte for byte beside a new one, with a message; a file from a
 newer version is refused, not overwritten. Nothing stored is silently dropped."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from unpredict_core import store as store_module
 from unpredict_core.scripted_pairs import ENABLE_ENV
@@ -69,3 +71,37 @@ def test_a_file_from_a_newer_version_is_refused_and_left_alone(tmp_path, isolate
         assert con.execute("SELECT x FROM future").fetchall() == [(42,)]
     finally:
         con.close()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB tmpfs (mounting needs root; skipped elsewhere)."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_full_disk_says_so_and_keeps_the_computed_run(small_disk, tmp_path, monkeypatch):
+    from tests.scripted_pair import PAIR, ScriptedLoader
+    from unpredict_core.errors import StoreError
+    from unpredict_core.experiments.random_integers import Params
+    from unpredict_core.runs import run_experiment
+
+    monkeypatch.setenv("UNPREDICT_DB", str(small_disk / "results.duckdb"))
+    monkeypatch.setenv("UNPREDICT_CACHE", str(tmp_path / "cache"))
+    store = Store()
+    run_experiment("random-integers", PAIR, Params(seed=1), store=store, load=ScriptedLoader())
+    with open(small_disk / "filler", "wb") as handle, pytest.raises(OSError):
+        while True:
+            handle.write(bytes(1 << 16))
+    with pytest.raises(StoreError, match="is full") as raised:
+        run_experiment("random-integers", PAIR, Params(seed=2), store=store, load=ScriptedLoader())
+    kept = next((tmp_path / "cache" / "unsaved").glob("*.json"))
+    assert str(kept) in str(raised.value)
+    assert json.loads(kept.read_text())["result"]["params"]["seed"] == 2
+    (small_disk / "filler").unlink()
+    assert store.count_runs() == 1  # the database is intact, with the run stored before

@@ -1,8 +1,9 @@
 """Shared by the AppTest modules: import `clear_streamlit_caches` to use it (it is autouse), and
-`open_page` / `texts` to reach a page through the real navigation and read what it shows."""
+`open_page` / `texts` / `shown` to reach a page through the real navigation and read what it shows."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,11 @@ def open_page(page: str, timeout: float = 60) -> AppTest:
     return at
 
 
+def shown(markdown: object) -> str:
+    """The text a reader sees in markdown written with unpredict_ui.text.plain (escapes removed)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(markdown)).replace("  \n", "\n")
+
+
 def texts(at: AppTest) -> str:
     """Every piece of text the page shows, one per line, to assert on."""
-    return "\n".join(str(e.value) for kind in TEXT_KINDS for e in getattr(at, kind))
+    return "\n".join(shown(e.value) for kind in TEXT_KINDS for e in getattr(at, kind))

@@ -11,6 +11,7 @@ Prompt formats live here too, because a backend owns its tokenizer's chat templa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
@@ -23,6 +24,11 @@ FORMATS: tuple[PromptFormat, ...] = ("plain", "chat")
 # An answer may be preceded by nothing, a space or a newline. These are disjoint token
 # sequences, so their probabilities add up to an exact event probability.
 ANSWER_PREFIXES: tuple[str, ...] = ("", " ", "\n")
+# How far a number from a model may stray past what a probability can be, from rounding alone: a
+# log-probability above LOGPROB_TOLERANCE, or probabilities adding up to more than
+# 1 + PROBABILITY_TOLERANCE, are refused (check_scores, server_backend.checked_logprob).
+LOGPROB_TOLERANCE = 1e-4
+PROBABILITY_TOLERANCE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,26 @@ class ChoiceScores:
         if total <= 0.0:
             return {answer: 0.0 for answer in self.raw}
         return {answer: p / total for answer, p in self.raw.items()}
+
+
+class ScoresOutOfRange(ValueError):
+    """Scores that no probability distribution gives (NaN, negative, above 1): refused before
+    anything is stored. A ValueError here; runs.py turns it into the user's message."""
+
+
+def check_scores(scores: ChoiceScores, label: str) -> ChoiceScores:
+    """`scores` if every answer's probability is finite and in [0, 1] and their sum (coverage) is
+    at most 1, each within PROBABILITY_TOLERANCE; else ScoresOutOfRange naming the first culprit."""
+    for answer, p in scores.raw.items():
+        if not (
+            isinstance(p, int | float) and math.isfinite(p) and -PROBABILITY_TOLERANCE <= p <= 1 + PROBABILITY_TOLERANCE
+        ):
+            raise ScoresOutOfRange(f"{label} gave answer {answer!r} the probability {p!r}, outside [0, 1]")
+    if not scores.coverage <= 1 + PROBABILITY_TOLERANCE:
+        raise ScoresOutOfRange(
+            f"{label} gave its answers a total probability (coverage) of {scores.coverage:.6g}, above 1"
+        )
+    return scores
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import sys
 
 from .errors import UnpredictError
 from .experiments import EXPERIMENTS, hide_and_seek, ifbench, poetry, random_integers, rps, rps_tournament
+from .export_cli import add_export_parser, cmd_export
 from .models import PRESETS, custom_pair, get_pair, with_servers
 from .progress import stderr_progress
 
@@ -61,11 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     commands.add_parser("pairs", help="list preset pairs and whether they are available here")
     commands.add_parser("bots", help="list the RoShamBo bots (rps --adversary roshambo:NAME)")
-    # -- sweep (issue 6) --
+    # -- sweep --
     sweep = commands.add_parser("sweep", help="run every item of a sweep file (TOML); resumes where it stopped")
     sweep.add_argument("file", help="sweep file, e.g. sweeps/example.toml")
     sweep.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
     add_scatter_command(commands)
+    add_export_parser(commands)
     return parser
 
 
@@ -144,13 +146,13 @@ def params_for(args):
             topics=tuple(args.topics.split(",")),
             samples=args.samples,
             seed=args.seed,
-            max_new_tokens=args.max_new_tokens or poetry.Params.max_new_tokens,
+            max_new_tokens=poetry.Params.max_new_tokens if args.max_new_tokens is None else args.max_new_tokens,
             embeddings=not args.no_embeddings,
         )
     if args.experiment == ifbench.NAME:
         return ifbench.Params(
-            limit=args.limit or ifbench.default_limit(args.device),
-            max_new_tokens=args.max_new_tokens or ifbench.DEFAULT_MAX_NEW_TOKENS,
+            limit=ifbench.default_limit(args.device) if args.limit is None else args.limit,
+            max_new_tokens=ifbench.DEFAULT_MAX_NEW_TOKENS if args.max_new_tokens is None else args.max_new_tokens,
             seed=args.seed,
         )
     return random_integers.Params(mode=args.mode, n=args.n, seed=args.seed, max_attempts=args.max_attempts)
@@ -254,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print_points(points)
             return 0
+        if args.command == "export":
+            return cmd_export(args)
         result = cmd_run(args)
     except UnpredictError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -262,8 +266,15 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted: nothing partial was stored", file=sys.stderr)
         return 130
     if args.json:
-        json.dump(result, sys.stdout, default=str)
-        sys.stdout.write("\n")
+        try:  # strict JSON: a stored NaN (from before numbers were checked) is refused, not printed
+            text = json.dumps(result, default=str, allow_nan=False)
+        except ValueError:
+            print(
+                f"error: run {result['run_id']} holds a number that is not finite; delete it and rerun.",
+                file=sys.stderr,
+            )
+            return 2
+        print(text)
     else:
         print_summary(result)
     return 0

@@ -36,3 +36,8 @@ class ServerTimeout(UnpredictError):
 
 class ServerProtocolError(UnpredictError):
     """A model server answered, but not in a form this app understands."""
+
+
+class InvalidScores(UnpredictError):
+    """A backend gave numbers that are not probabilities (NaN, above 1, a log-probability above 0):
+    the run is refused and nothing is stored."""

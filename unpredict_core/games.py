@@ -145,11 +145,6 @@ class Match:
         return played
 
 
-def check_rounds(rounds: int) -> None:
-    if not 1 <= rounds <= MAX_ROUNDS:
-        raise InvalidParameter(f"rounds must be between 1 and {MAX_ROUNDS} (got {rounds}).")
-
-
 def play_match(match: Match, rounds: int, progress: ProgressFn) -> RenderedPrompt:
     """Play `rounds` rounds with progress; return the first round's prompt (shown to users)."""
     for index in range(rounds):

@@ -1,7 +1,7 @@
 """Convert a GGUF file once into a plain safetensors folder under the cache.
 
 transformers can load GGUF directly, but it de-quantises on every load (gemma-3-270m: 60–80 s on
-2 cores). A converted folder reloads in seconds with identical logits (SPEC 3). The folder is keyed
+2 cores). A converted folder reloads in seconds with identical logits. The folder is keyed
 by the GGUF's sha256 and the transformers version, because the conversion is transformers' code.
 Conversion writes to a temporary folder and renames it into place, so a crash or a second process
 converting at the same time never leaves a half-written model behind.

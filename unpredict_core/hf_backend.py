@@ -1,6 +1,6 @@
 """The transformers backend: one implementation for CPU (float32) and CUDA (bf16).
 
-Exact scoring (SPEC 2.1) runs one forward over the prompt, keeps its KV cache, and scores every
+Exact scoring runs one forward over the prompt, keeps its KV cache, and scores every
 (prefix variant × answer) continuation in a single batched forward on top of that cache. The last
 prompt's cache is kept, so a prompt that extends the previous one (a game history growing round by
 round) only encodes its new tokens. Sampling reuses the same prefill.

@@ -16,6 +16,7 @@ from .gguf_convert import DONE_MARKER, convert_gguf, converted_dir
 from .gpu import device_map_setting, explain_oom
 from .models import ModelSpec, gguf_path, identity, model_dir
 from .progress import ProgressFn, no_progress
+from .weight_files import check_gguf, check_model_folder
 
 if TYPE_CHECKING:
     from .hf_backend import TransformersBackend
@@ -47,8 +48,11 @@ def weights_folder(spec: ModelSpec, progress: ProgressFn = no_progress):
 
             if sha256_file(path) != spec.sha256:
                 raise ModelNotFound(f"{path} does not match its expected sha256; the file is corrupt or different.")
+        check_gguf(path)
         return convert_gguf(path, sha, progress)
-    return model_dir(spec)
+    folder = model_dir(spec)
+    check_model_folder(folder)
+    return folder
 
 
 def load_backend(
@@ -70,7 +74,7 @@ def load_backend(
     _refuse_pickle_only(folder, spec)
     placement = device_map_setting(device_map)
     target = pick_device(device)
-    dtype = torch.bfloat16 if target == "cuda" else torch.float32
+    dtype = getattr(torch, dtype_for(target))
     progress(0.9, f"loading {spec.label}")
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
@@ -92,6 +96,22 @@ def load_backend(
         raise ModelNotFound(f"Cannot load {folder}: {exc}") from exc
     progress(1.0, f"{spec.label} ready")
     return TransformersBackend(model, tokenizer, label=spec.label, identity=identity(spec))
+
+
+def dtype_for(target: str) -> str:
+    """bf16 on CUDA; float32 on CPU (bf16 is slower there and shifts logits)."""
+    return "bfloat16" if target == "cuda" else "float32"
+
+
+def placement(spec: ModelSpec, device: Device = "auto", device_map: str | None = None) -> str | None:
+    """Where and in which dtype `spec` runs here, e.g. "cpu/float32" or "cuda/bfloat16" (a device
+    map: "map:auto/bfloat16"): part of a run's cache key, since bf16 shifts logits. None for a
+    server, whose identity already names what computes the scores."""
+    if spec.source in ("server", "scripted"):
+        return None
+    target = pick_device(device)
+    where = device_map_setting(device_map)
+    return f"{f'map:{where}' if where else target}/{dtype_for(target)}"
 
 
 def _refuse_pickle_only(folder, spec: ModelSpec) -> None:
@@ -116,6 +136,9 @@ class BackendCache:
         self.device_map = device_map
         self._backends: dict[ModelSpec, TransformersBackend] = {}
         self._lock = threading.Lock()
+
+    def placement(self, spec: ModelSpec) -> str | None:
+        return placement(spec, self.device, self.device_map)
 
     def __call__(self, spec: ModelSpec, progress: ProgressFn = no_progress) -> TransformersBackend:
         with self._lock:

@@ -22,11 +22,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .errors import UnpredictError
 from .models import ModelPair, ModelSpec, Role, pair_of, server_spec, spec_from_path
 from .paths import models_dir
+from .server_client import InvalidServerURL, parse_server_url
+from .weight_files import file_problem
 
 MODEL_DIRS_ENV = "UNPREDICT_MODEL_DIRS"
 SERVERS_ENV = "UNPREDICT_SERVERS"
@@ -83,35 +84,38 @@ def check_confined(spec: ModelSpec, text: str) -> None:
                 raise _refuse(text, f"holds {entry.name}, a link to {target} outside them", roots)
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url.strip())
-    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{parts.port or ''}"
-
-
 def allowed_servers() -> list[str]:
     return [u for u in re.split(r"[\s,]+", os.environ.get(SERVERS_ENV, "")) if u]
 
 
+def _allowed_roots() -> set[str]:
+    roots = set()
+    for text in allowed_servers():
+        try:
+            roots.add(parse_server_url(text).root)
+        except InvalidServerURL as exc:
+            raise PathNotAllowed(f"{SERVERS_ENV} lists {text!r}, which is not a server URL: {exc}") from None
+    return roots
+
+
 def confined_server(text: str, *, role: Role) -> ModelSpec:
-    """A server typed in the dashboard (`URL` or `URL#served-model`), if it may be asked."""
+    """A server typed in the dashboard (`URL` or `URL#served-model`), if it may be asked. The URL
+    is read once, by server_client.parse_server_url: the host checked here is the host connected to."""
     url, _, served = text.strip().partition("#")
     try:
-        host = urlsplit(url).hostname
-        origin = _origin(url)
-    except ValueError as exc:
-        raise PathNotAllowed(f"'{text}' is not a valid server URL: {exc}") from None
-    if not host:
-        raise PathNotAllowed(f"'{text}' is not a valid server URL (expected http://host:port[#served-model]).")
-    if host.lower() not in LOCAL_HOSTS and origin not in {_origin(u) for u in allowed_servers()}:
+        server = parse_server_url(url)
+    except InvalidServerURL as exc:
+        raise PathNotAllowed(str(exc)) from None
+    if server.host not in LOCAL_HOSTS and server.root not in _allowed_roots():
         raise PathNotAllowed(
-            f"The server {url} is not on this machine. Servers typed in the dashboard must be on localhost "
-            f"or listed in {SERVERS_ENV} (e.g. {SERVERS_ENV}={url}); or use the command line (--{role}-server)."
+            f"The server {server.root} is not on this machine. Servers typed in the dashboard must be on localhost "
+            f"or listed in {SERVERS_ENV} (e.g. {SERVERS_ENV}={server.root}); or use the command line (--{role}-server)."
         )
-    return server_spec(url.rstrip("/"), served.strip() or None, role=role)
+    return server_spec(server.root, served.strip() or None, role=role)
 
 
 def _confined_side(text: str, role: Role, allow_pickle: bool) -> ModelSpec:
-    if text.strip().lower().startswith(("http://", "https://")):
+    if "://" in text:
         return confined_server(text, role=role)
     spec = spec_from_path(text, role=role, allow_pickle=allow_pickle)
     check_confined(spec, text)
@@ -120,6 +124,10 @@ def _confined_side(text: str, role: Role, allow_pickle: bool) -> ModelSpec:
 
 def confined_pair(base_path: str, aligned_path: str, *, allow_pickle: bool = False) -> ModelPair:
     """A custom pair typed in the dashboard: paths stay in the allowed dirs, servers are allowed ones."""
-    return pair_of(
-        _confined_side(base_path, "base", allow_pickle), _confined_side(aligned_path, "aligned", allow_pickle)
-    )
+    sides = []
+    for text, role in ((base_path, "base"), (aligned_path, "aligned")):
+        try:
+            sides.append(_confined_side(text, role, allow_pickle))
+        except OSError as exc:  # a name too long for the file system, a folder it cannot list
+            raise file_problem(Path(text), exc) from None
+    return pair_of(*sides)

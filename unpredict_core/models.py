@@ -18,6 +18,7 @@ from typing import Literal
 from .backend import PromptFormat
 from .errors import ModelNotFound
 from .gguf_convert import cached_sha256
+from .weight_files import content_digest, file_problem, regular_file
 
 Source = Literal["package", "gguf", "dir", "hf", "scripted", "server"]
 Role = Literal["base", "aligned"]
@@ -138,7 +139,11 @@ def spec_from_path(path: str, *, role: Role, allow_pickle: bool = False) -> Mode
     candidate = Path(text).expanduser()
     if text.endswith(".gguf"):
         return ModelSpec(candidate.name, "gguf", str(candidate), default_format=fmt)
-    if candidate.is_absolute() or text.startswith((".", "~")) or candidate.exists():
+    try:
+        exists = candidate.exists()
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise file_problem(candidate, exc) from None
+    if candidate.is_absolute() or text.startswith((".", "~")) or exists:
         return ModelSpec(candidate.name or text, "dir", str(candidate), default_format=fmt, allow_pickle=allow_pickle)
     return ModelSpec(text, "hf", text, default_format=fmt, allow_pickle=allow_pickle)
 
@@ -189,8 +194,13 @@ def gguf_path(spec: ModelSpec) -> Path:
         path = _assemble_gemma()
     else:
         path = package_dir(spec.location) / (spec.gguf_file or "")
-    if not path.is_file():
+    try:
+        found = path.exists()
+    except OSError as exc:
+        raise file_problem(path, exc) from None
+    if not found:
         raise ModelNotFound(f"GGUF file not found: {path}")
+    regular_file(path, "GGUF file")  # a FIFO or a device would hang the checksum
     return path
 
 
@@ -227,17 +237,22 @@ def hf_snapshot(repo_id: str) -> Path:
 
 def model_dir(spec: ModelSpec) -> Path:
     path = hf_snapshot(spec.location) if spec.source == "hf" else Path(spec.location).expanduser()
-    if not path.exists():
-        raise ModelNotFound(f"Model folder not found: {path}")
-    if not path.is_dir():
-        raise ModelNotFound(f"{path} is a file, not a model folder (a GGUF file must end in .gguf)")
-    if not (path / "config.json").is_file():
-        raise ModelNotFound(f"{path} has no config.json: it is not a Hugging Face model folder")
+    try:
+        if not path.exists():
+            raise ModelNotFound(f"Model folder not found: {path}")
+        if not path.is_dir():
+            raise ModelNotFound(f"{path} is a file, not a model folder (a GGUF file must end in .gguf)")
+        if not (path / "config.json").exists():
+            raise ModelNotFound(f"{path} has no config.json: it is not a Hugging Face model folder")
+    except OSError as exc:
+        raise file_problem(path, exc) from None
+    regular_file(path / "config.json", "config file")
     return path
 
 
 def identity(spec: ModelSpec) -> str:
-    """A stable name for exactly these weights (SPEC 4: file sha256 or HF revision)."""
+    """A stable name for exactly these weights: a GGUF's sha256, a hub snapshot's revision, or a
+    local folder's fingerprint (its texts and a digest of each weight file's content)."""
     if spec.source == "scripted":
         return f"scripted:{spec.location}"
     if spec.source == "server":  # asks the server (cached briefly); unreachable -> ServerUnavailable
@@ -254,15 +269,20 @@ def identity(spec: ModelSpec) -> str:
 
 
 def _folder_fingerprint(folder: Path) -> str:
-    """Hash of the config and tokenizer texts plus each weight file's name, size and mtime:
-    hashing the weights themselves would take minutes for an 8B model."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.iterdir()):
-        if path.suffix in (".json", ".jinja", ".model", ".txt") and path.stat().st_size < 50_000_000:
-            digest.update(path.name.encode() + path.read_bytes())
+    """Hash of the config and tokenizer texts plus each weight file's content digest (the whole
+    file when small, else its header and sampled blocks: weight_files.content_digest); every
+    file is checked to be a regular file first, so a FIFO cannot hang the sidebar."""
+    digest = hashlib.sha256(b"fingerprint-v2")
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise file_problem(folder, exc) from None
+    for path in entries:
+        if path.suffix in (".json", ".jinja", ".model", ".txt"):
+            if regular_file(path, "model file").st_size < 50_000_000:
+                digest.update(path.name.encode() + path.read_bytes())
         elif path.suffix in WEIGHT_SUFFIXES:
-            stat = path.stat()
-            digest.update(json.dumps([path.name, stat.st_size, stat.st_mtime_ns]).encode())
+            digest.update(json.dumps([path.name, content_digest(path)]).encode())
     return digest.hexdigest()[:32]
 
 
@@ -285,4 +305,6 @@ def check_pair(pair: ModelPair) -> PairAvailability:
             result.details[role] = identity(pair.side(role))
         except ModelNotFound as exc:
             setattr(result, role, str(exc))
+        except OSError as exc:  # anything the checks above did not foresee still names the path
+            setattr(result, role, str(file_problem(Path(pair.side(role).location), exc)))
     return result

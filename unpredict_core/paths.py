@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import StoreError
+from .errors import StoreError, UnpredictError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,3 +39,33 @@ def ensure_writable_dir(path: Path, purpose: str) -> Path:
             "Point UNPREDICT_CACHE (or UNPREDICT_DB for the database) at a writable folder."
         ) from exc
     return path
+
+
+def exports_dir() -> Path:
+    """The one folder the dashboard writes exports into."""
+    return cache_dir() / "exports"
+
+
+def reference_dir() -> Path:
+    return PROJECT_ROOT / "reference"
+
+
+def confined_file(text: str, roots: list[Path], what: str) -> Path:
+    """A file typed in the dashboard that it may read: after `~`, `..` and every symlink it must be a
+    regular file inside one of `roots` (a FIFO or a device would hang the page or never end)."""
+    import stat
+
+    real = Path(os.path.realpath(Path(str(text).strip()).expanduser()))
+    allowed = [Path(os.path.realpath(r)) for r in roots]
+    if not any(real == r or real.is_relative_to(r) for r in allowed):
+        listed = ", ".join(str(r) for r in allowed)
+        raise UnpredictError(
+            f"The {what} {text!r} resolves to {real}, outside the folders the dashboard may read ({listed})."
+        )
+    try:
+        mode = real.stat().st_mode
+    except OSError as exc:
+        raise UnpredictError(f"Cannot read the {what} {real}: {exc.strerror or exc}.") from None
+    if not stat.S_ISREG(mode):
+        raise UnpredictError(f"The {what} {real} is not a regular file.")
+    return real

@@ -1,4 +1,4 @@
-"""Pure analysis of the poetry experiment (SPEC 2.5): human votes, and automatic proxies.
+"""Pure analysis of the poetry experiment: human votes, and automatic proxies.
 
 Votes are what the paper measured: blind pairwise judgements of a base and an aligned poem on
 the same topic. Each vote answers three questions; a vote row says which side's poem won one

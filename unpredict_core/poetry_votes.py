@@ -1,4 +1,4 @@
-"""Blind pairwise rating of poems: drawing a pair and recording a vote (SPEC 2.5).
+"""Blind pairwise rating of poems: drawing a pair and recording a vote.
 
 A pair is one base and one aligned poem on the same topic, in a random order, shown as "A" and
 "B" with the sides hidden. A vote answers all three questions or is not stored at all: the page

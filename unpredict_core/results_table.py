@@ -7,8 +7,12 @@ columns. Everything here is a pure function of stored results, so it is tested w
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import os
+import re
+import uuid
 from pathlib import Path
 from typing import Any, Literal
 
@@ -84,8 +88,23 @@ def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def export_frame(frame, path: Path | str, fmt: ExportFormat) -> Path:
-    """Write `frame` as CSV or Parquet with DuckDB; a path that cannot be written is a user error."""
+def for_export(frame):
+    """A copy whose mixed-type object columns (a parameter that is text in one experiment, a number
+    in another) are text, so CSV and Parquet writers accept them."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].map(lambda v: None if v is None or v != v else str(v))
+    return frame
+
+
+EXPORT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def export_frame(frame, path: Path | str, fmt: ExportFormat, *, overwrite: bool = False) -> Path:
+    """Write `frame` as CSV or Parquet with DuckDB. An existing file (or link) at `path` is kept
+    unless `overwrite`: the file is written beside it first and then linked into place, which
+    fails rather than replaces if something appeared there meanwhile. Errors are user errors."""
     import duckdb
 
     path = Path(path).expanduser()
@@ -94,24 +113,49 @@ def export_frame(frame, path: Path | str, fmt: ExportFormat) -> Path:
     folder = path.parent
     if not folder.is_dir():
         raise UnpredictError(f"Cannot export to {path}: the folder {folder} does not exist.")
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UnpredictError(f"Cannot export to {path}: it is not writable. Choose another folder.")
-    frame = frame.copy()
-    for column in frame.columns:  # mixed-type object columns (a parameter that is text in one
-        if frame[column].dtype == object:  # experiment, a number in another) are written as text
-            frame[column] = frame[column].map(lambda v: None if v is None or v != v else str(v))
+    if os.path.lexists(path) and not overwrite:
+        raise UnpredictError(
+            f"Cannot export to {path}: it already exists and was left as it is; choose another name (the CLI: --force)."
+        )
+    if not os.access(folder, os.W_OK):
+        raise UnpredictError(f"Cannot export to {path}: the folder is not writable. Choose another folder.")
+    frame = for_export(frame)
+    tmp = folder / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
     con = duckdb.connect()
     try:
         relation = con.from_df(frame)
         if fmt == "csv":
-            relation.write_csv(str(path), header=True)
+            relation.write_csv(str(tmp), header=True)
         else:
-            relation.write_parquet(str(path))
+            relation.write_parquet(str(tmp))
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+    except FileExistsError:
+        raise UnpredictError(f"{path} appeared while exporting and was left as it is: choose another name.") from None
     except (duckdb.Error, OSError) as exc:
         raise UnpredictError(f"Cannot export to {path}: {exc}") from exc
     finally:
         con.close()
+        with contextlib.suppress(OSError):
+            tmp.unlink()
     return path
+
+
+def export_to_exports_folder(frame, name: str, fmt: ExportFormat) -> Path:
+    """The dashboard's export: a plain file name (no folder, no `..`) in `paths.exports_dir()`,
+    never over an existing file."""
+    from .paths import ensure_writable_dir, exports_dir
+
+    text = str(name).strip()
+    if not EXPORT_NAME.fullmatch(text) or ".." in text:
+        raise UnpredictError(
+            f"{text!r} is not a plain file name: use letters, digits, '.', '-' and '_' (no folders); "
+            f"the file is written into {exports_dir()}."
+        )
+    folder = ensure_writable_dir(exports_dir(), "exports")
+    return export_frame(frame, folder / f"{text}.{fmt}", fmt)
 
 
 def parse_param_filter(text: str) -> dict[str, str]:
@@ -125,3 +169,49 @@ def parse_param_filter(text: str) -> dict[str, str]:
             raise UnpredictError(f"Parameter filter '{part.strip()}': write name=value, e.g. seed=1.")
         wanted[key.strip()] = value.strip()
     return wanted
+
+
+# Numbers that are probabilities or shares wherever they appear in a stored side.
+PROBABILITY_KEYS = frozenset(
+    {"coverage", "min_coverage", "p_value", "p7", "tv", "unresolved", "found_rate", "expected_found_rate",
+     "optimal_found_rate", "win_rate"}
+)  # fmt: skip
+_SLACK = 1e-3  # rounding, as backend.PROBABILITY_TOLERANCE
+
+
+def out_of_range(result: dict[str, Any]) -> list[str]:
+    """Every number of a stored run that no measurement can give: not finite, a probability outside
+    [0, 1], answer probabilities adding up to more than 1. Empty for a sound run; the Results page
+    flags the others (runs stored before such numbers were refused, or a hand-edited database)."""
+    problems: list[str] = []
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, f"{where}.{key}" if where else str(key))
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(inner, f"{where}[{index}]")
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append(f"{where} is {value}")
+
+    walk(result, "")
+    for role, side in (result.get("sides") or {}).items():
+        if not isinstance(side, dict):
+            continue
+        numbers = {**side, **(side.get("metrics") or {})}
+        for key in PROBABILITY_KEYS & set(numbers):
+            value = numbers[key]
+            if isinstance(value, int | float) and not -_SLACK <= value <= 1 + _SLACK:
+                problems.append(f"{role} {key} is {value:.6g}, outside [0, 1]")
+        for name in ("answers", "raw"):
+            probs = side.get(name)
+            if isinstance(probs, dict) and probs:
+                values = [v for v in probs.values() if isinstance(v, int | float)]
+                if any(not -_SLACK <= v <= 1 + _SLACK for v in values) or sum(values) > 1 + _SLACK:
+                    problems.append(f"{role} {name} are not probabilities (they add up to {sum(values):.6g})")
+        for index, entry in enumerate(side.get("rounds") or []):
+            p = entry.get("p") if isinstance(entry, dict) else None
+            if isinstance(p, dict) and any(not -_SLACK <= v <= 1 + _SLACK for v in p.values() if isinstance(v, float)):
+                problems.append(f"{role} round {index + 1}: a move probability is outside [0, 1]")
+    return problems

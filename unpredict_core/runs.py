@@ -1,9 +1,10 @@
 """Run an experiment on both sides of a pair, answering from the store when it can.
 
-A run's cache key is the sha256 of everything that determines its result (SPEC 4): experiment and
-its code version, each side's model identity, prompt format and request text, and the parameters
-(seed included). The rendered prompt is a function of these, so models need not be loaded to know
-whether a run is cached: a repeated run is answered in milliseconds.
+A run's cache key is the sha256 of everything that determines its result: experiment and its code
+version, each side's model identity, where and in which precision it runs (`placement`: device and
+dtype change logits), prompt format and request text, and the parameters (seed included). The
+rendered prompt is a function of these, so models need not be loaded to know whether a run is
+cached: a repeated run is answered in milliseconds.
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from . import __version__
-from .backend import ChoiceScores, ModelBackend, PromptFormat, RenderedPrompt
+from .backend import ChoiceScores, ModelBackend, PromptFormat, RenderedPrompt, ScoresOutOfRange, check_scores
+from .errors import InvalidScores, StoreError
 from .experiments import get_experiment
 from .models import ModelPair, ModelSpec, Role, identity
+from .paths import cache_dir
 from .progress import ProgressFn, no_progress, scaled
+from .results_table import out_of_range
 from .store import Store
 from .text_input import require_utf8
 
@@ -30,9 +35,11 @@ SAMPLED_NOTE = "sampled: probabilities estimated from draws, not exact"
 
 
 class UnresolvedTally:
-    """The backend, passed through, noting the largest `unresolved` bound its scores carried: a
-    server scores from its top candidates only, and a run should say how much that may have missed
-    (the experiments never see the bound, and a shared backend serves other runs meanwhile)."""
+    """The backend, passed through, checking every score it gives (`check_scores`: a NaN or a
+    probability above 1 is refused, whatever the backend) and noting the largest `unresolved` bound
+    its scores carried: a server scores from its top candidates only, and a run should say how much
+    that may have missed (the experiments never see the bound, and a shared backend serves other
+    runs meanwhile)."""
 
     def __init__(self, backend: ModelBackend):
         self._backend = backend
@@ -42,7 +49,10 @@ class UnresolvedTally:
         return getattr(self._backend, name)
 
     def score_choices(self, prompt: RenderedPrompt, choices: Sequence[str]) -> ChoiceScores:
-        scores = self._backend.score_choices(prompt, choices)
+        try:
+            scores = check_scores(self._backend.score_choices(prompt, choices), self._backend.label)
+        except ScoresOutOfRange as exc:
+            raise InvalidScores(f"{exc}: these are not probabilities, so nothing of this run was stored.") from None
         bound = getattr(scores, "unresolved", None)  # a sampled side's 0.0 is never stored (run_experiment)
         if bound is not None:
             self.worst = max(self.worst or 0.0, bound)
@@ -74,15 +84,33 @@ def side_requests(
     return sides
 
 
-def cache_key(experiment: str, params, sides: dict[str, SideRequest]) -> str:
+def placement_of(load, spec: ModelSpec) -> str | None:
+    """Where and in which dtype `load` runs `spec` ("cpu/float32", "cuda/bfloat16"), or None for a
+    loader that does not say (a scripted backend; a server, whose identity says it all)."""
+    placement = getattr(load, "placement", None)
+    return placement(spec) if placement is not None else None
+
+
+def cache_key(experiment: str, params, sides: dict[str, SideRequest], load=None, known: dict | None = None) -> str:
+    """`known` may carry each spec's (identity, placement) from an earlier call (a sweep's items
+    share a few models: their identities are computed once)."""
     module = get_experiment(experiment)
+    known = {} if known is None else known
+
+    def side(s: SideRequest) -> dict:
+        if s.spec not in known:
+            known[s.spec] = (identity(s.spec), placement_of(load, s.spec))
+        model, where = known[s.spec]
+        entry = {"model": model, "format": s.fmt, "request": s.request}
+        if where is not None:
+            entry["placement"] = where
+        return entry
+
     payload = {
         "experiment": experiment,
         "code_version": f"{module.VERSION}/{__version__}",
         "params": params.as_dict(),
-        "sides": {
-            role: {"model": identity(s.spec), "format": s.fmt, "request": s.request} for role, s in sides.items()
-        },
+        "sides": {role: side(s) for role, s in sides.items()},
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -105,7 +133,7 @@ def run_experiment(
     for role, side in sides.items():  # before any work: the store cannot hold non-UTF-8 text
         require_utf8(side.request, f"{role} request")
         require_utf8(side.spec.location, f"{role} model path")
-    key = cache_key(experiment, params, sides)
+    key = cache_key(experiment, params, sides, load)
     cached = store.find_run(key)
     if cached is not None:
         progress(1.0, "answered from the cache")
@@ -143,6 +171,37 @@ def run_experiment(
         elif tally.worst is not None:
             result["sides"][role]["unresolved"] = tally.worst
     result["duration_s"] = time.monotonic() - started
-    result = json.loads(json.dumps(result))  # a fresh result looks exactly like a cached one
-    store.save_run(result, key, result["duration_s"])
+    problems = out_of_range(result)
+    if problems:
+        raise InvalidScores(f"The run gave numbers no measurement can: {problems[0]}. Nothing was stored.")
+    result = json.loads(json.dumps(result, allow_nan=False))  # a fresh result looks exactly like a cached one
+    save_or_keep(store, result, key)
     return result | {"cached": False}
+
+
+def save_or_keep(store: Store, result: dict, key: str) -> None:
+    """Store a finished run; if the store cannot take it (a full disk, a lost permission), keep the
+    computed result as a JSON file and say where, instead of losing minutes or hours of work."""
+    try:
+        store.save_run(result, key, result["duration_s"])
+    except StoreError as exc:
+        raise StoreError(f"{exc} {keep_unsaved(result, key)}") from exc
+
+
+def keep_unsaved(result: dict, key: str) -> str:
+    """Write `result` to `<cache>/unsaved/<run_id>.json` (else the temporary folder); the sentence
+    that tells the user where it went, or that it could not be kept anywhere."""
+    import tempfile
+
+    text = json.dumps({"cache_key": key, "result": result}, allow_nan=False)
+    for folder in (cache_dir() / "unsaved", Path(tempfile.gettempdir()) / "unpredict-unsaved"):
+        path = folder / f"{result['run_id']}.json"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(path, "x", encoding="utf-8") as handle:
+                handle.write(text)
+            return f"The computed run was kept as {path}; nothing of it is in the database."
+        except OSError:
+            path.unlink(missing_ok=True)
+            continue
+    return "The computed run could not be written anywhere either (is the disk full?); nothing was stored."

@@ -75,6 +75,10 @@ class ScriptedAwareLoader:
         self._inner = inner
         self._scripted: dict[str, ScriptedBackend] = {}
 
+    def placement(self, spec: ModelSpec) -> str | None:
+        inner = getattr(self._inner, "placement", None)
+        return None if spec.source == "scripted" or inner is None else inner(spec)
+
     def __call__(self, spec: ModelSpec, progress: ProgressFn = no_progress):
         if spec.source != "scripted":
             return self._inner(spec, progress)

@@ -4,7 +4,7 @@ Prompts go to `/v1/completions` as token ids, so the model sees exactly what the
 backend would feed it: the plain format with the tokenizer's special tokens, the chat format as
 the server's own chat template renders it (see server_client.py for the endpoints per server).
 
-Exact scoring (SPEC 2.1) asks the server, for every node of the continuation trie (the prompt,
+Exact scoring asks the server, for every node of the continuation trie (the prompt,
 then each prefix of each `prefix + answer`), for its next-token `top_logprobs`:
 - a step inside a continuation uses that token's log-probability: from `prompt_logprobs` on vLLM
   (exact for any token), from the parent node's top candidates on llama.cpp (exact when the
@@ -26,11 +26,30 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .backend import ANSWER_PREFIXES, ChoiceScores, PromptFormat, RenderedPrompt, SampleSettings, extends_answer
+from .backend import (
+    ANSWER_PREFIXES,
+    LOGPROB_TOLERANCE,
+    PROBABILITY_TOLERANCE,
+    ChoiceScores,
+    PromptFormat,
+    RenderedPrompt,
+    SampleSettings,
+    extends_answer,
+)
 from .backend import parse_choice as _parse_choice
 from .errors import InvalidParameter, ServerProtocolError
 from .progress import ProgressFn, no_progress
-from .server_client import ServerClient, ServerInfo, server_info
+from .server_client import (
+    Choice,
+    Completion,
+    Logprobs,
+    PromptLogprob,
+    PromptText,
+    ServerClient,
+    ServerInfo,
+    Tokens,
+    server_info,
+)
 
 SAMPLE_BATCH = 64  # draws per round (vLLM: one request with n = 64)
 GENERATE_CONCURRENCY = int(os.environ.get("UNPREDICT_SERVER_CONCURRENCY", "8"))  # greedy requests in flight
@@ -85,18 +104,20 @@ class ServerBackend:
             why = "has no chat template" if self.info.flavour != "openai" else "exposes no chat-template endpoint"
             return RenderedPrompt(request, "plain", "chat", f"{self.label} {why}; the request was sent as plain text.")
         if self.info.flavour == "llama.cpp":
-            answer = self.client.post("/apply-template", {"messages": _messages(request)}, what="rendering the chat")
-            return RenderedPrompt(str(answer["prompt"]), "chat", "chat")
+            answer = self.client.post(
+                "/apply-template", {"messages": _messages(request)}, PromptText, what="rendering the chat"
+            )
+            return RenderedPrompt(answer.prompt, "chat", "chat")
         ids = self._vllm_chat_ids(request) or []
-        answer = self.client.post("/detokenize", {"model": self.info.model, "tokens": ids}, what="rendering the chat")
-        text = str(answer["prompt"])
+        body = {"model": self.info.model, "tokens": ids}
+        text = self.client.post("/detokenize", body, PromptText, what="rendering the chat").prompt
         self._ids[(text, False)] = ids  # score exactly the template's tokens, not a re-tokenisation
         return RenderedPrompt(text, "chat", "chat")
 
     def _vllm_chat_ids(self, request: str) -> list[int] | None:
         body = {"model": self.info.model, "messages": _messages(request), "add_generation_prompt": True}
-        answer = self.client.post("/tokenize", body, what="rendering the chat", optional=True)
-        return list(answer["tokens"]) if answer else None
+        answer = self.client.post("/tokenize", body, Tokens, what="rendering the chat", optional=True)
+        return answer.ids() if answer else None
 
     def tokenize(self, text: str, special: bool) -> list[int]:
         """Token ids of `text`; `special` adds the tokenizer's BOS etc. (the plain format)."""
@@ -106,8 +127,7 @@ class ServerBackend:
                 body: dict = {"content": text, "add_special": special, "parse_special": True}
             else:
                 body = {"model": self.info.model, "prompt": text, "add_special_tokens": special}
-            tokens = self.client.post("/tokenize", body, what="tokenizing")["tokens"]
-            self._ids[key] = [t["id"] if isinstance(t, dict) else int(t) for t in tokens]
+            self._ids[key] = self.client.post("/tokenize", body, Tokens, what="tokenizing").ids()
         return self._ids[key]
 
     def encode(self, prompt: RenderedPrompt) -> list[int]:
@@ -150,7 +170,8 @@ class ServerBackend:
             else:
                 raw[choice] += math.exp(logp) * stop
                 unresolved += math.exp(logp) * max(0.0, 1.0 - listed)
-        return ServerChoiceScores(raw, method="logprobs", unresolved=unresolved)
+        # a sum of bounds may pass 1 on a server listing few candidates; more than 1 says nothing more
+        return ServerChoiceScores(raw, method="logprobs", unresolved=min(1.0, unresolved))
 
     def _nodes(self, ids: list[int], nodes: list[tuple[int, ...]]) -> dict[tuple[int, ...], _Node]:
         """Next-token candidates after `ids + node` for every node, in one request."""
@@ -159,7 +180,7 @@ class ServerBackend:
         if self.info.flavour == "vllm":
             body["prompt_logprobs"] = 1
         choices = self._choices(body, len(nodes), "scoring answers")
-        return {node: _parse_node(choice, len(ids), node) for node, choice in zip(nodes, choices)}
+        return {node: _parse_node(choice, len(ids), node, self.info.url) for node, choice in zip(nodes, choices)}
 
     def _sampled_scores(self, prompt: RenderedPrompt, choices: Sequence[str]) -> ServerChoiceScores:
         """No log-probabilities: estimate each answer's probability from `sampled_n` draws under a
@@ -222,10 +243,10 @@ class ServerBackend:
         so there each draw is its own request with its own seed, `slots` requests at a time."""
         if self.info.flavour != "llama.cpp":
             choices = self._choices(body | {"n": size, "seed": _seed(seed, start)}, size, "sampling")
-            return [c.get("text", "") for c in choices]
+            return [c.text for c in choices]
 
         def one(index: int) -> str:
-            return self._choices(body | {"n": 1, "seed": _seed(seed, index)}, 1, "sampling")[0].get("text", "")
+            return self._choices(body | {"n": 1, "seed": _seed(seed, index)}, 1, "sampling")[0].text
 
         with ThreadPoolExecutor(max_workers=max(1, self.info.slots)) as pool:
             return list(pool.map(one, range(start, start + size)))
@@ -243,9 +264,9 @@ class ServerBackend:
     def _completion_body(self, prompt, *, max_tokens: int) -> dict:
         return {"model": self.info.model, "prompt": prompt, "max_tokens": max_tokens, "stream": False}
 
-    def _choices(self, body: dict, expected: int, what: str) -> list[dict]:
-        answer = self.client.post("/v1/completions", body, what=what)
-        choices = sorted(answer.get("choices") or [], key=lambda c: c.get("index", 0))
+    def _choices(self, body: dict, expected: int, what: str) -> list[Choice]:
+        answer = self.client.post("/v1/completions", body, Completion, what=what)
+        choices = sorted(answer.choices, key=lambda c: c.index)
         if len(choices) != expected:
             raise ServerProtocolError(
                 f"The server at {self.info.url} returned {len(choices)} completions while {what}, not {expected}."
@@ -269,30 +290,57 @@ def _cut(text: str, stops: tuple[str, ...]) -> str:
     return text
 
 
-def _parse_node(choice: dict, prompt_len: int, node: tuple[int, ...]) -> _Node:
-    """Candidates of the first generated token, in llama.cpp's or vLLM's response shape."""
-    logprobs = choice.get("logprobs") or {}
+def _parse_node(choice: Choice, prompt_len: int, node: tuple[int, ...], url: str) -> _Node:
+    """Candidates of the first generated token, in llama.cpp's or vLLM's response shape, each
+    log-probability checked (`checked_logprob`) before it is used."""
+    logprobs = choice.logprobs or Logprobs()
     top: dict[int | str, float] = {}
     texts: list[tuple[str, float]] = []
-    if "content" in logprobs:  # llama.cpp: [{id, token, logprob}] per position
-        for cand in logprobs["content"][0].get("top_logprobs", []):
-            top[int(cand["id"])] = float(cand["logprob"])
-            texts.append((str(cand["token"]), float(cand["logprob"])))
-    elif logprobs.get("top_logprobs"):  # OpenAI legacy / vLLM: {token text: logprob}
-        for text, lp in logprobs["top_logprobs"][0].items():
-            top[text] = float(lp)
-            texts.append((text, float(lp)))
+    if logprobs.content:  # llama.cpp: [{id, token, logprob}] per position
+        for cand in logprobs.content[0].top_logprobs:
+            lp = checked_logprob(cand.logprob, url)
+            top[cand.id] = lp
+            texts.append((cand.token, lp))
+    elif logprobs.top_logprobs and logprobs.top_logprobs[0]:  # OpenAI legacy / vLLM: {token text: logprob}
+        for text, value in logprobs.top_logprobs[0].items():
+            lp = checked_logprob(value, url)
+            top[text] = lp
+            texts.append((text, lp))
     else:
-        raise ServerProtocolError("The server returned no log-probabilities although it said it would.")
+        raise ServerProtocolError(f"The server at {url} returned no log-probabilities although it said it would.")
+    if sum(math.exp(lp) for _, lp in texts) > 1.0 + PROBABILITY_TOLERANCE:
+        raise ServerProtocolError(
+            f"The server at {url} listed candidates whose probabilities add up to more than 1 "
+            f"({sum(math.exp(lp) for _, lp in texts):.6g}): its log-probabilities are not a distribution. "
+            "Nothing was stored."
+        )
     path = None
-    if choice.get("prompt_logprobs") is not None:  # vLLM: {token id: {logprob, rank, ...}} per position
-        positions = choice["prompt_logprobs"][prompt_len:]
-        path = [_logprob(entry[str(token)]) for token, entry in zip(node, positions)]
+    if choice.prompt_logprobs is not None:  # vLLM: {token id: {logprob, rank, ...}} per position
+        positions = choice.prompt_logprobs[prompt_len:]
+        try:
+            path = [checked_logprob(_logprob(entry[str(token)]), url) for token, entry in zip(node, positions)]
+        except (KeyError, TypeError):
+            raise ServerProtocolError(
+                f"The server at {url} left a prompt token out of its prompt_logprobs. Nothing was stored."
+            ) from None
+        if len(path) != len(node):
+            raise ServerProtocolError(f"The server at {url} returned too few prompt_logprobs. Nothing was stored.")
     return _Node(top, texts, path)
 
 
 def _logprob(value) -> float:
-    return float(value["logprob"] if isinstance(value, dict) else value)
+    return float(value.logprob if isinstance(value, PromptLogprob) else value)
+
+
+def checked_logprob(value: float, url: str) -> float:
+    """A server's log-probability, refused unless finite and at most LOGPROB_TOLERANCE above 0
+    (rounding in a server's softmax); values in (0, tolerance] count as 0."""
+    if not math.isfinite(value) or value > LOGPROB_TOLERANCE:
+        raise ServerProtocolError(
+            f"The server at {url} sent the log-probability {value!r}; a log-probability is a finite number "
+            f"at most 0 (tolerance {LOGPROB_TOLERANCE:g}). Its scores cannot be trusted; nothing was stored."
+        )
+    return min(value, 0.0)
 
 
 def connect(url: str, model: str | None, *, label: str = "", timeout: float | None = None) -> ServerBackend:

@@ -1,13 +1,14 @@
 """The results store: every SQL statement of the project lives in this module.
 
 DuckDB lets one process hold a database file read-write, and while it does no other process can
-open it at all (SPEC 4). So every operation takes its turn at the file (db_file.take_turn), opens a
+open it at all. So every operation takes its turn at the file (db_file.take_turn), opens a
 short-lived connection, does its work in one transaction and closes. A sweep writing and dashboards
 reading then take turns measured in milliseconds instead of failing. Row shapes: store_rows.py.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
@@ -20,7 +21,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from .db_file import LOCK_WAIT_S, is_lock_error, looks_corrupt, set_aside, take_turn
+from .db_file import LOCK_WAIT_S, check_openable, disk_full, is_lock_error, looks_corrupt, set_aside, take_turn
 from .errors import StoreError
 from .paths import db_path, ensure_writable_dir
 from .store_rows import benchmark_prompt_row, poem_row, round_row
@@ -89,11 +90,16 @@ class Store:
     # -- connections ----------------------------------------------------------------------------
     @contextmanager
     def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        check_openable(self.path)
         try:
             con = duckdb.connect(str(self.path))
         except duckdb.Error as exc:
             if is_lock_error(exc):
                 raise
+            if disk_full(self.path.parent):
+                raise StoreError(
+                    f"The disk holding the results database {self.path} is full: free some space."
+                ) from exc
             if not looks_corrupt(self.path, exc):
                 raise StoreError(f"Cannot open the results database {self.path}: {exc}") from exc
             self.notices.append(set_aside(self.path, exc))
@@ -116,10 +122,16 @@ class Store:
                         con.execute("COMMIT")
                         return value
                     except BaseException:
-                        con.execute("ROLLBACK")
+                        with contextlib.suppress(duckdb.Error):  # a failed COMMIT leaves nothing to roll back
+                            con.execute("ROLLBACK")
                         raise
             except duckdb.Error as exc:
                 if not is_lock_error(exc):
+                    if disk_full(self.path.parent):
+                        raise StoreError(
+                            f"The disk holding the results database {self.path} is full: the last change "
+                            "was not stored. Free some space, then rerun."
+                        ) from exc
                     raise
                 if time.monotonic() > deadline:
                     raise StoreError(
@@ -211,6 +223,17 @@ class Store:
             return True
 
         return self._retrying(work)
+
+    def stored_keys(self, cache_keys: list[str]) -> dict[str, str]:
+        """{cache key: run_id} for those of `cache_keys` that are stored, in one query (a sweep
+        of 10,000 items asks once, not 10,000 times)."""
+        rows = self._retrying(
+            lambda con: con.execute(
+                "SELECT cache_key, run_id FROM runs WHERE cache_key IN (SELECT unnest(?::VARCHAR[]))",
+                [list(cache_keys)],
+            ).fetchall()
+        )
+        return dict(rows)
 
     def list_runs(self, experiment: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
         def work(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -329,7 +352,7 @@ class Store:
 
         return self._retrying(work)
 
-    # -- results browser (issue 6): filter, fetch, delete ----------------------------------------
+    # -- results browser: filter, fetch, delete ----------------------------------------
     def query_runs(
         self,
         *,

@@ -3,8 +3,9 @@
 Resuming needs no bookkeeping of its own: an item's result is stored under the same cache key a
 single run would use, so an item finished before a crash (or by a dashboard user) is found in the
 store and never recomputed, and an item that failed or was cut short is simply not there and runs
-again. Before anything runs, every item's key is looked up, so the bar counts only real work and
-the time estimate is not diluted by cache hits.
+again. Before anything runs, every item's key is computed (each model's identity once) and all
+keys are looked up in one query, with a progress line from the first second, so the bar counts
+only real work and the time estimate is not diluted by cache hits.
 """
 
 from __future__ import annotations
@@ -131,9 +132,9 @@ class SweepProgress:
         self.out.flush()
 
 
-def _item_key(item: SweepItem) -> str:
+def _item_key(item: SweepItem, load, identities: dict) -> str:
     sides = side_requests(item.experiment, item.pair, item.params, item.formats, item.requests)
-    return cache_key(item.experiment, item.params, sides)
+    return cache_key(item.experiment, item.params, sides, load, identities)
 
 
 def _failure(exc: BaseException, out: TextIO) -> str:
@@ -153,19 +154,30 @@ def run_sweep(
 ) -> SweepSummary:
     """Run every item not already in the store; Ctrl-C stops between items and still summarises."""
     summary = SweepSummary(total=len(sweep.items))
-    pending: list[SweepItem] = []
-    for item in sweep.items:
+    out.write(f"sweep {sweep.path}: {len(sweep.items)} items; finding those already stored…\n")
+    out.flush()
+    keys: dict[int, str] = {}
+    identities: dict = {}  # each model's identity once, not once per item
+    last = clock()
+    for index, item in enumerate(sweep.items):
         try:
-            cached = store.find_run(_item_key(item))
+            keys[index] = _item_key(item, load, identities)
         except ITEM_ERRORS as exc:
             summary.outcomes.append(ItemOutcome(item.label, "failed", reason=_failure(exc, out)))
-            continue
-        if cached is not None:
-            summary.outcomes.append(ItemOutcome(item.label, "cached", cached["run_id"]))
+        if clock() - last >= 1.0:
+            last = clock()
+            out.write(f"\r  keys of {index + 1:,}/{len(sweep.items):,} items computed")
+            out.flush()
+    stored = store.stored_keys(list(keys.values()))
+    pending: list[SweepItem] = []
+    for index, key in keys.items():
+        item = sweep.items[index]
+        if key in stored:
+            summary.outcomes.append(ItemOutcome(item.label, "cached", stored[key]))
         else:
             pending.append(item)
     out.write(
-        f"sweep {sweep.path}: {len(sweep.items)} items, {summary.count('cached')} already stored, "
+        f"\rsweep {sweep.path}: {len(sweep.items)} items, {summary.count('cached')} already stored, "
         f"{len(pending)} to do\n"
     )
     progress = SweepProgress(len(pending), out, clock)

@@ -21,7 +21,7 @@ def cmd_sweep(args) -> int:
         print(f"warning: {notice}", file=sys.stderr)
     summary = run_sweep(sweep, store=store, load=ScriptedAwareLoader(BackendCache(sweep.device)))
     if args.json:
-        json.dump(summary.as_dict(), sys.stdout)
+        json.dump(summary.as_dict(), sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
     else:
         print(summary.text())

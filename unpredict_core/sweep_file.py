@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import re
+import stat
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -36,11 +38,13 @@ from typing import Any
 from .errors import UnpredictError
 from .experiments import EXPERIMENTS
 from .models import ModelPair, custom_pair, get_pair
+from .params import SEED
 from .scripted_pairs import scripted_pair
 
 SIDE_KEYS = ("base_format", "aligned_format", "base_request", "aligned_request")
 TOP_KEYS = ("pairs", "seeds", "experiment", "device")
-MAX_ITEMS = 100_000  # a typo like seeds = range-of-a-million should fail before anything runs
+MAX_ITEMS = 100_000  # in the whole sweep: a typo like seeds = range-of-a-million fails before anything runs
+MAX_FILE_BYTES = 1 << 20  # a sweep file is a page of text; a device file or a log would never end
 
 
 class SweepFileError(UnpredictError):
@@ -159,7 +163,7 @@ def _pairs(raw: Any, loc: _Locator, table: str | None, index: int) -> list[Model
     return pairs
 
 
-def _experiment_items(block: dict, index: int, defaults: dict, loc: _Locator) -> list[SweepItem]:
+def _experiment_items(block: dict, index: int, defaults: dict, loc: _Locator, room: int) -> list[SweepItem]:
     table = "experiment"
     name = block.get("name")
     if not isinstance(name, str):
@@ -190,10 +194,20 @@ def _experiment_items(block: dict, index: int, defaults: dict, loc: _Locator) ->
         axes[key] = values
     if "seed" in fields and "seed" not in axes and defaults["seeds"] is not None:
         axes["seed"] = defaults["seeds"]
-    return _expand(name, module, pairs, axes, loc, index)
+    return _expand(name, module, pairs, axes, loc, index, room)
 
 
-def _expand(name: str, module, pairs: list[ModelPair], axes: dict[str, list], loc: _Locator, index: int):
+def _expand(name: str, module, pairs: list[ModelPair], axes: dict[str, list], loc: _Locator, index: int, room: int):
+    """The block's items; `room` is how many the sweep may still hold (checked before expanding)."""
+    size = len(pairs) * math.prod(len(values) for values in axes.values())
+    if size > room:
+        raise loc.fail(
+            f"this block expands to {size:,} items, more than the {MAX_ITEMS:,} a sweep may hold "
+            f"({MAX_ITEMS - room:,} come from the blocks before it)",
+            "name",
+            "experiment",
+            index,
+        )
     items = []
     keys = list(axes)
     for pair in pairs:
@@ -208,8 +222,6 @@ def _expand(name: str, module, pairs: list[ModelPair], axes: dict[str, list], lo
             formats = {k.split("_")[0]: v for k, v in side.items() if k.endswith("_format")}
             requests = {k.split("_")[0]: v for k, v in side.items() if k.endswith("_request")}
             items.append(SweepItem(pair, name, params, formats, requests))
-            if len(items) > MAX_ITEMS:
-                raise loc.fail(f"the grid expands to more than {MAX_ITEMS:,} items", "name", "experiment", index)
     return items
 
 
@@ -229,13 +241,20 @@ def parse_sweep(text: str, path: Path | str = "<sweep>") -> Sweep:
     seeds = None
     if "seeds" in data:
         seeds = _axis(data["seeds"], loc, "seeds", None, 0)
-        if not all(isinstance(s, int) and not isinstance(s, bool) for s in seeds):
-            raise loc.fail("seeds must be whole numbers", "seeds")
+        for seed in seeds:  # the seed's one declared range (params.seed_param)
+            try:
+                SEED.check("seed", seed)
+            except UnpredictError as exc:
+                raise loc.fail(str(exc), "seeds") from None
     defaults = {"pairs": _pairs(data["pairs"], loc, None, 0), "seeds": seeds}
     blocks = data.get("experiment", [])
     if not isinstance(blocks, list) or not blocks:
         raise SweepFileError(f'{path}: no [[experiment]] table: add at least one, e.g. name = "random-integers"')
-    items = [item for i, block in enumerate(blocks) for item in _experiment_items(block, i, defaults, loc)]
+    items: list[SweepItem] = []
+    for i, block in enumerate(blocks):
+        if not isinstance(block, dict):
+            raise SweepFileError(f"{path}: each [[experiment]] must be a table")
+        items += _experiment_items(block, i, defaults, loc, MAX_ITEMS - len(items))
     device = data.get("device", "auto")
     if device not in ("auto", "cpu", "cuda"):
         raise loc.fail("device is auto, cpu or cuda", "device")
@@ -243,9 +262,22 @@ def parse_sweep(text: str, path: Path | str = "<sweep>") -> Sweep:
 
 
 def load_sweep(path: Path | str) -> Sweep:
+    """Read and parse a sweep file; only a regular file of at most MAX_FILE_BYTES (a FIFO or a
+    device such as /dev/zero would never end)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise SweepFileError(f"The sweep file {path} is not a regular file (a device, a pipe or a folder).")
+        if info.st_size > MAX_FILE_BYTES:
+            raise SweepFileError(
+                f"The sweep file {path} is {info.st_size:,} bytes; a sweep file is at most {MAX_FILE_BYTES:,}."
+            )
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise SweepFileError(f"The sweep file {path} grew past {MAX_FILE_BYTES:,} bytes while it was read.")
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SweepFileError(f"Cannot read the sweep file {path}: {exc}") from None
     return parse_sweep(text, path)

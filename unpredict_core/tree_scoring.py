@@ -4,7 +4,7 @@ The continuations of a prompt form a trie ("1" is a prefix of "10"; " 1" and " 2
 Laid out as one flat sequence of trie nodes, each node placed at the position it would have in its
 own continuation and allowed to attend to the whole prompt plus its own ancestors, a single forward
 gives every node's next-token distribution. Unlike a batch of continuations, this never copies the
-prompt's KV cache per row, so a round of a long game costs the same as the first one (issue 3).
+prompt's KV cache per row, so a round of a long game costs the same as the first one.
 """
 
 from __future__ import annotations

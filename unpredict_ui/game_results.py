@@ -24,10 +24,11 @@ from .game_charts import (
     win_rate_figure,
 )
 from .state import kept_key
+from .text import plain
 
 RECONSTRUCTION = (
     "The paper did not publish its game protocol: the prompt wording, the way the history is "
-    "written into the prompt and the scoring here are **our reconstruction** (SPEC 2.3–2.4)."
+    "written into the prompt and the scoring here are **our reconstruction**."
 )
 OPPONENT_NAMES = [name for name in OPPONENTS if name != "person"]  # "person" is play-yourself only
 
@@ -153,7 +154,7 @@ def hide_and_seek_frame(result: dict) -> pd.DataFrame:
 
 # -- page sections ------------------------------------------------------------------------------
 def _short(label: str) -> str:
-    return label.split(" (")[0]
+    return plain(label.split(" (")[0])
 
 
 def _header(result: dict, opponent: str) -> None:
@@ -161,12 +162,12 @@ def _header(result: dict, opponent: str) -> None:
     rounds = result["params"]["rounds"]
     st.subheader(f"Measured here on {_short(sides['base']['model'])} vs {_short(sides['aligned']['model'])}")
     st.caption(
-        f"Pair “{result['pair']}” · {rounds} rounds against **{opponent}** ({describe(opponent)}) · "
+        f"Pair “{plain(result['pair'])}” · {rounds} rounds against **{opponent}** ({describe(opponent)}) · "
         f"seed {result['params']['seed']} · run {result['run_id']}. Measured on this machine; the game "
         "protocol is our reconstruction of unpublished details."
     )
     if result.get("pair_note"):
-        st.caption(result["pair_note"])
+        st.caption(plain(result["pair_note"]))
     if result.get("cached"):
         st.info(
             f"Answered from the cache: this exact run was measured at "
@@ -176,7 +177,7 @@ def _header(result: dict, opponent: str) -> None:
         st.success(f"Measured now in {result['duration_s']:.1f} s and stored in the results cache.")
     for role in ROLES:
         if sides[role].get("format_note"):
-            st.warning(f"{role.title()}: {sides[role]['format_note']}")
+            st.warning(f"{role.title()}: {plain(sides[role]['format_note'])}")
 
 
 def _table(frame: pd.DataFrame) -> None:

@@ -9,31 +9,29 @@ import streamlit as st
 from unpredict_core.cli import side_notes
 from unpredict_core.experiments import ifbench
 from unpredict_core.experiments.ifbench.scores import LABELS, METRICS, failed_instructions
+from unpredict_core.params import spec_of
 from unpredict_core.runs import ROLES
 
+from .inputs import declared_number
 from .state import kept_key
 
 ROLE_TITLE = {"base": "Base", "aligned": "Aligned"}
-SEED_MAX = 2**31 - 1
 
 
 def ifbench_params(page: str) -> ifbench.Params:
-    pool = ifbench.pool_size()
+    pool = ifbench.pool_size()  # the declared maximum, less what this machine cannot check
     left, middle, right = st.columns(3)
     limit = left.number_input(
         "Prompts per side",
-        1,
+        spec_of(ifbench.Params, "limit").min,
         pool,
         min(ifbench.default_limit(), pool),
         key=kept_key(page, "limit"),
         help=f"A seeded subset of the {pool} prompts whose instructions can all be checked here. "
         f"On 2 CPU cores {ifbench.CPU_DEFAULT_LIMIT} prompts take about a minute per side.",
     )
-    low, high = ifbench.MAX_NEW_TOKENS
-    max_new_tokens = middle.number_input(
-        "New-token cap per response", low, high, ifbench.DEFAULT_MAX_NEW_TOKENS, step=16, key=kept_key(page, "tokens")
-    )
-    seed = right.number_input("Seed (which prompts)", 0, SEED_MAX, 0, key=kept_key(page, "seed"))
+    max_new_tokens = declared_number(middle, "New-token cap per response", ifbench.Params, "max_new_tokens", page)
+    seed = declared_number(right, "Seed (which prompts)", ifbench.Params, "seed", page)
     return ifbench.Params(limit=int(limit), max_new_tokens=int(max_new_tokens), seed=int(seed))
 
 

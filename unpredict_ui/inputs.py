@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from collections.abc import Callable
 
 import streamlit as st
 
+from unpredict_core.params import spec_of
 from unpredict_core.runs import ROLES
 
 from .sidebar import PairChoice
@@ -30,3 +32,14 @@ def request_editors(
             key = kept_key(page, "request", role, fmt, f"{zlib.crc32(default.encode()):08x}")
             texts[role] = column.text_area(f"{role.title()} request ({fmt})", value=default, key=key, height=110)
     return texts
+
+
+def declared_number(container, label: str, params_class: type, name: str, page: str, **kwargs) -> int | float:
+    """A number widget whose min, max, default and help come from the parameter's declaration
+    (unpredict_core.params), so the page offers exactly the range a run accepts."""
+    spec = spec_of(params_class, name)
+    default = next(f.default for f in dataclasses.fields(params_class) if f.name == name)
+    low = spec.min if not spec.min_open else None
+    kwargs.setdefault("help", spec.help[:1].upper() + spec.help[1:] + "." if spec.help else None)
+    value = container.number_input(label, low, spec.max, default, key=kept_key(page, name), **kwargs)
+    return spec.kind(value)

@@ -25,6 +25,7 @@ from unpredict_core.runs import ROLES
 from .game_charts import round_probability_figure
 from .resources import backends
 from .sidebar import PairChoice
+from .text import plain
 
 log = logging.getLogger(__name__)
 # Material icons ship with Streamlit; emoji such as 🪨 need a system font that a projector PC may lack.
@@ -115,10 +116,10 @@ def _play(
             with st.spinner("Base and aligned are choosing (from the history only)…"):
                 play_move(game, clicked[0])
         except UnpredictError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
         except Exception as exc:  # a bug: the log keeps the traceback, the page a readable line
             log.exception("play-yourself round failed")
-            st.error(f"Unexpected error ({type(exc).__name__}): {exc}. The details are in the server log.")
+            st.error(f"Unexpected error ({type(exc).__name__}): {plain(exc)}. The details are in the server log.")
     if stale and not clicked:
         notice.info("The settings changed (pair, format, request, seed or spots): your next move starts a new game.")
     if game is None or not game.rounds:

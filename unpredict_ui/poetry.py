@@ -11,9 +11,11 @@ from unpredict_core.errors import InvalidParameter, UnpredictError
 from unpredict_core.experiments import poetry
 from unpredict_core.runs import ROLES
 
+from .inputs import declared_number
 from .poetry_analysis import show_proxies
 from .resources import store
 from .state import kept_key
+from .text import plain
 
 EMPTY = "(nothing left after cleaning: the model wrote only chat artefacts or an echo of the prompt)"
 
@@ -29,13 +31,11 @@ def poetry_params(page: str) -> tuple[poetry.Params | None, str]:
         help=f"Up to {poetry.MAX_TOPICS} topics of at most {poetry.MAX_TOPIC_CHARS} characters; "
         "duplicates are dropped.",
     )
-    samples = numbers_column.number_input(
-        "Poems per topic and side", 1, poetry.MAX_SAMPLES, 2, key=kept_key(page, "samples")
+    samples = declared_number(numbers_column, "Poems per topic and side", poetry.Params, "samples", page)
+    max_new_tokens = declared_number(
+        numbers_column, "Length cap (new tokens per poem)", poetry.Params, "max_new_tokens", page, step=16
     )
-    max_new_tokens = numbers_column.number_input(
-        "Length cap (new tokens per poem)", 16, poetry.MAX_NEW_TOKENS, 96, step=16, key=kept_key(page, "max_tokens")
-    )
-    seed = numbers_column.number_input("Seed", 0, 2**31 - 1, 0, key=kept_key(page, "seed"))
+    seed = declared_number(numbers_column, "Seed", poetry.Params, "seed", page)
     embeddings = numbers_column.checkbox(
         "Embedding-diversity proxy",
         value=True,
@@ -52,7 +52,7 @@ def poetry_params(page: str) -> tuple[poetry.Params | None, str]:
     try:
         return params.validate(), ""
     except InvalidParameter as exc:
-        return None, str(exc)
+        return None, plain(exc)
 
 
 def generation_note(params: poetry.Params) -> None:
@@ -66,25 +66,25 @@ def generation_note(params: poetry.Params) -> None:
 
 
 def _short(label: str) -> str:
-    return label.split(" (")[0]
+    return plain(label.split(" (")[0])
 
 
 def _header(result: dict) -> None:
     sides, params = result["sides"], result["params"]
     st.subheader(f"Poems measured here on {_short(sides['base']['model'])} vs {_short(sides['aligned']['model'])}")
     st.caption(
-        f"Pair “{result['pair']}” · {len(params['topics'])} topics × {params['samples']} poems per side · "
+        f"Pair “{plain(result['pair'])}” · {len(params['topics'])} topics × {params['samples']} poems per side · "
         f"seed {params['seed']} · length cap {params['max_new_tokens']} tokens · run {result['run_id']}. "
         "Poems are cleaned of prompt echo and chat artefacts; the raw text is kept."
     )
     if result.get("pair_note"):
-        st.caption(result["pair_note"])
+        st.caption(plain(result["pair_note"]))
     if result.get("cached"):
         st.info(f"Answered from the cache: written at {result['created_at'][:19].replace('T', ' ')} UTC.")
     for role in ROLES:
         side = sides[role]
         if side.get("format_note"):
-            st.warning(f"{role.title()}: {side['format_note']}")
+            st.warning(f"{role.title()}: {plain(side['format_note'])}")
         if side.get("empty_poems"):
             st.warning(f"{role.title()}: {side['empty_poems']} poem(s) were empty after cleaning.")
 
@@ -93,7 +93,7 @@ def _poem(column, poem: dict) -> None:
     with column.container(border=True):
         st.text(poem["text"] or EMPTY)
         if poem.get("notes"):
-            st.caption("Cleaning: " + "; ".join(poem["notes"]))
+            st.caption(plain("Cleaning: " + "; ".join(poem["notes"])))
         with st.expander("Raw text"):
             st.code(poem["raw"], language=None, wrap_lines=True)
 
@@ -107,7 +107,7 @@ def show_poems(result: dict) -> None:
             column.markdown(f"**{role.title()}** · format `{sides[role]['format']}`")
             column.code(sides[role]["prompt"], language=None, wrap_lines=True)
     for topic in result["params"]["topics"]:
-        st.markdown(f"#### {topic}")
+        st.markdown(f"#### {plain(topic)}")
         columns = st.columns(2, gap="large")
         for column, role in zip(columns, ROLES, strict=True):
             column.markdown(f"**{role.title()}** · {_short(sides[role]['model'])}")
@@ -128,7 +128,7 @@ def pick_run(page: str) -> dict | None:
     try:
         runs = store().list_runs("poetry")
     except UnpredictError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return None
     if not runs:
         st.info("No poems yet: generate some in **Generate & browse** first.")

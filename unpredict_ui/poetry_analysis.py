@@ -20,6 +20,7 @@ from unpredict_core.runs import ROLES
 
 from .resources import store
 from .state import kept_key
+from .text import plain
 
 MEASURED, REPORTED, PROXY = "measured here", "reported by the paper", "proxy (automatic, not a human judgement)"
 PROXY_ROWS = (
@@ -139,7 +140,7 @@ def analysis_view(page: str, result: dict) -> None:
     try:
         rows = store().vote_rows(result["run_id"])
     except UnpredictError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return
     votes = complete_votes(rows, include_repeats=include)
     raters = {r["rater"] for r in rows}

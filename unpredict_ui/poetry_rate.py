@@ -18,6 +18,7 @@ from unpredict_core.poetry_votes import BlindPair, draw_pair, record_vote
 
 from .resources import store
 from .state import kept_key
+from .text import plain
 
 STATUS = {
     "stored": ("success", "Vote stored. Here is a new pair."),
@@ -66,9 +67,9 @@ def rate_view(page: str, result: dict) -> None:
     try:
         pair = current_pair(page, result)
     except UnpredictError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return
-    st.markdown(f"#### Topic: {pair.topic}")
+    st.markdown(f"#### Topic: {plain(pair.topic)}")
     st.caption("Which side wrote which poem is hidden, and the order is shuffled for every pair.")
     for column, (name, text) in zip(st.columns(2, gap="large"), (("Poem A", pair.text_a), ("Poem B", pair.text_b))):
         with column.container(border=True):
@@ -98,7 +99,7 @@ def _submit(page: str, result: dict, pair: BlindPair, rater: str, answers: dict)
     try:
         status = record_vote(store(), pair, rater, answers)
     except UnpredictError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return
     st.session_state[f"{page}.vote_message"] = STATUS[status]
     new_pair(page, result)

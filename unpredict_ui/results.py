@@ -15,6 +15,7 @@ import streamlit as st
 from unpredict_core.runs import ROLES
 
 from .charts import ANSWERS, UNIFORM, distribution_figure, repetition_figure, shared_y_max
+from .text import plain
 
 PAPER_N = 1500
 MAX_ENTROPY = math.log2(len(ANSWERS))
@@ -24,7 +25,7 @@ MODE_TITLES = {
     "sequences": "sampled sequences of ten",
 }
 COVERAGE_HELP = {
-    "exact": "Share of the model's probability that lands on a clean answer 0–10 (SPEC 2.1). "
+    "exact": "Share of the model's probability that lands on a clean answer 0–10 "
     "The chart renormalises over these answers; a low coverage means the model mostly says "
     "something else first.",
     "sampled": "Share of sampled continuations that parsed as a clean integer 0–10.",
@@ -153,19 +154,19 @@ def interval_note(result: dict) -> str:
 
 # -- page sections ----------------------------------------------------------------------------------
 def _short(label: str) -> str:
-    return label.split(" (")[0]
+    return plain(label.split(" (")[0])
 
 
 def _header(result: dict) -> None:
     sides = result["sides"]
     st.subheader(f"Measured here on {_short(sides['base']['model'])} vs {_short(sides['aligned']['model'])}")
     st.caption(
-        f"Pair “{result['pair']}” · {MODE_TITLES[result['params']['mode']]} · run {result['run_id']}. "
+        f"Pair “{plain(result['pair'])}” · {MODE_TITLES[result['params']['mode']]} · run {result['run_id']}. "
         "Every number in this section was measured on this machine: none is reported by the paper "
         "or reconstructed."
     )
     if result.get("pair_note"):
-        st.caption(result["pair_note"])
+        st.caption(plain(result["pair_note"]))
     if result.get("cached"):
         st.info(
             f"Answered from the cache: this exact run (same weights, prompts and parameters) was "
@@ -176,7 +177,7 @@ def _header(result: dict) -> None:
 
 
 def _side(role: str, side: dict, mode: str, y_max: dict[str, float]) -> None:
-    st.markdown(f"##### {role.title()} · {side['model']}")
+    st.markdown(f"##### {role.title()} · {plain(side['model'])}")
     st.metric("Coverage", _pct(side["coverage"]), border=True)
     st.caption(COVERAGE_HELP[mode])
     if mode == "sequences":
@@ -193,7 +194,7 @@ def _side(role: str, side: dict, mode: str, y_max: dict[str, float]) -> None:
                 st.code("\n".join(repr(text) for text in side["invalid_examples"]), language=None)
     st.markdown(f"**Prompt sent** (format: `{side['format']}`)")
     if side.get("format_note"):
-        st.warning(side["format_note"])
+        st.warning(plain(side["format_note"]))
     st.code(side["prompt"], language=None, wrap_lines=True)
 
 

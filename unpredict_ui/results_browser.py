@@ -3,13 +3,22 @@ full, a comparison of two runs, and deletion. Queries are the store's; this modu
 
 from __future__ import annotations
 
+import io
+from datetime import datetime
+
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
 from unpredict_core.errors import UnpredictError
-from unpredict_core.paths import cache_dir
-from unpredict_core.results_table import compare_runs, export_frame, parse_param_filter
+from unpredict_core.paths import exports_dir
+from unpredict_core.results_table import (
+    compare_runs,
+    export_to_exports_folder,
+    for_export,
+    out_of_range,
+    parse_param_filter,
+)
 from unpredict_core.store import Store
 
 from .game_results import show_hide_and_seek, show_rps
@@ -18,6 +27,7 @@ from .poetry import show_poems
 from .results import show_random_integers
 from .running import show_scoring_notes
 from .state import kept_key
+from .text import plain
 from .tournament import show_tournament
 
 PAGE = "results"
@@ -32,6 +42,16 @@ def filter_widgets(facets: dict[str, list[str]]) -> dict:
     model = c.text_input("Model contains", key=kept_key(PAGE, "model"), help="Either side's model, any case.")
     text = d.text_input("Parameters", key=kept_key(PAGE, "params"), placeholder="seed=0, mode=exact")
     return {"experiments": experiments, "pairs": pairs, "model": model.strip(), "params": parse_param_filter(text)}
+
+
+def flag_out_of_range(results: list[dict]) -> None:
+    """Say which stored runs hold impossible numbers (NaN, a probability above 1), before any chart."""
+    flagged = {r["run_id"]: problems for r in results if (problems := out_of_range(r))}
+    if flagged:
+        listed = ", ".join(f"{run_id} ({problems[0]})" for run_id, problems in list(flagged.items())[:5])
+        st.warning(
+            plain(f"{len(flagged)} stored run(s) hold numbers out of range and should not be trusted: {listed}.")
+        )
 
 
 def runs_table(frame: pd.DataFrame) -> None:
@@ -56,20 +76,43 @@ def score_chart(frame: pd.DataFrame) -> None:
 
 
 def export_section(frame: pd.DataFrame) -> None:
+    """Exports go to the browser, or into the one exports folder under the cache, never over an
+    existing file: a page must not be able to write anywhere else on this machine."""
     with st.expander("Export the selection (CSV and Parquet)"):
-        folder = st.text_input("Folder", str(cache_dir() / "exports"), key=kept_key(PAGE, "export_dir"))
-        name = st.text_input("File name (without extension)", "runs", key=kept_key(PAGE, "export_name"))
+        left, right = st.columns(2)
+        left.download_button(
+            "Download the selection (CSV)", frame.to_csv(index=False), "runs.csv", "text/csv", key=f"{PAGE}.download"
+        )
+        right.download_button(
+            "Download the selection (Parquet)",
+            _parquet_bytes(frame),
+            "runs.parquet",
+            "application/octet-stream",
+            key=f"{PAGE}.download_parquet",
+        )
+        default = st.session_state.setdefault(f"{PAGE}.export_default", f"runs-{datetime.now():%Y%m%d-%H%M%S}")
+        name = st.text_input(
+            "Or write a file into the exports folder: its name (without extension)",
+            default,
+            key=kept_key(PAGE, "export_name"),
+            help="Letters, digits, '.', '-' and '_' only; an existing file is never replaced.",
+        )
+        st.caption("Exports folder:")
+        st.code(str(exports_dir()), language=None)
         left, right = st.columns(2)
         for column, fmt in ((left, "csv"), (right, "parquet")):
             if column.button(f"Write {fmt.upper()}", key=f"{PAGE}.export.{fmt}"):
                 try:
-                    path = export_frame(frame, f"{folder.rstrip('/')}/{name}.{fmt}", fmt)
-                    st.success(f"Wrote {len(frame)} rows to {path}")
+                    path = export_to_exports_folder(frame, name, fmt)
+                    st.success(f"Wrote {len(frame)} rows to {plain(str(path))}")
                 except UnpredictError as exc:
-                    st.error(str(exc))
-        st.download_button(
-            "Download the selection (CSV)", frame.to_csv(index=False), "runs.csv", "text/csv", key=f"{PAGE}.download"
-        )
+                    st.error(plain(str(exc)))
+
+
+def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    for_export(frame).to_parquet(buffer, index=False)
+    return buffer.getvalue()
 
 
 def show_run(result: dict) -> None:
@@ -83,6 +126,10 @@ def show_run(result: dict) -> None:
         "rps-tournament": show_tournament,
     }
     view = views.get(result["experiment"])
+    problems = out_of_range(result)
+    if problems:
+        st.error(plain(f"This stored run holds numbers no measurement can give ({'; '.join(problems[:5])}). Do not "
+                       "trust it: delete it below and run it again."))  # fmt: skip
     show_scoring_notes(result)
     if view is None:
         st.json(result, expanded=False)
@@ -125,7 +172,7 @@ def delete_section(db: Store, results: list[dict]) -> None:
             try:
                 st.session_state[f"{PAGE}.deleted"] = db.delete_runs(doomed)
             except UnpredictError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
                 return
             for key in (f"{PAGE}.delete.ids", f"{PAGE}.delete.sure"):
                 st.session_state.pop(key, None)

@@ -14,6 +14,7 @@ from unpredict_core.runs import run_experiment
 
 from .resources import backends, store
 from .sidebar import PairChoice
+from .text import plain
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def run_with_progress(experiment: str, choice: PairChoice, params, requests: dic
     try:
         db = store()
         for notice in db.notices:
-            st.warning(notice)
+            st.warning(plain(notice))
         return run_experiment(
             experiment,
             choice.pair,
@@ -46,10 +47,10 @@ def run_with_progress(experiment: str, choice: PairChoice, params, requests: dic
             progress=report,
         )
     except UnpredictError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
     except Exception as exc:  # a bug: the log keeps the traceback, the page a readable line
         log.exception("run of %s failed", experiment)
-        st.error(f"Unexpected error ({type(exc).__name__}): {exc}. The details are in the server log.")
+        st.error(f"Unexpected error ({type(exc).__name__}): {plain(exc)}. The details are in the server log.")
     finally:
         bar.empty()
     return None

@@ -18,6 +18,7 @@ from unpredict_core.runs import ROLES
 from unpredict_core.server_client import capability_note, server_info
 
 from .state import keep_widget_values, kept_key
+from .text import plain
 
 CUSTOM = "Custom"
 PLACEHOLDER = "folder, .gguf file, cached hub id or server URL"
@@ -71,7 +72,7 @@ def _server_notes(_pair: ModelPair, pair_id: str) -> dict[str, str]:
 
 def problem_text(pair: ModelPair) -> str:
     problems = _problems(pair, repr(pair))
-    return "\n\n".join(f"**{role.title()} side:** {reason}" for role, reason in problems.items())
+    return "\n\n".join(f"**{role.title()} side:** {plain(reason)}" for role, reason in problems.items())
 
 
 def _preset_label(name: str) -> str:
@@ -105,7 +106,7 @@ def _custom_pair() -> ModelPair | None:
     try:  # a typed path may not leave the allowed model folders (unpredict_core.model_dirs)
         return confined_pair(base, aligned, allow_pickle=allow_pickle)
     except UnpredictError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return None
 
 
@@ -137,14 +138,14 @@ def pick_pair() -> PairChoice:
             message = "Enter a base and an aligned model to compare."
             st.info(message)
             return PairChoice(None, problem=message)
-        st.markdown(f"**Base:** {pair.base.label}  \n**Aligned:** {pair.aligned.label}")
+        st.markdown(f"**Base:** {plain(pair.base.label)}  \n**Aligned:** {plain(pair.aligned.label)}")
         if pair.note:
-            st.caption(pair.note)
+            st.caption(plain(pair.note))
         problem = problem_text(pair)
         if problem:
             st.error(problem)
         else:
             for role, note in _server_notes(pair, repr(pair)).items():
-                st.caption(f"**{role.title()} side:** {note}")
+                st.caption(f"**{role.title()} side:** {plain(note)}")
         formats = {role: _format(pair, role) for role in ROLES}
     return PairChoice(pair, formats, problem)

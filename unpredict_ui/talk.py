@@ -20,6 +20,7 @@ from .charts import distribution_figure, shared_y_max
 from .game_charts import net_score_figure, rps_round_score
 from .resources import backends, store
 from .scatter_chart import scatter_figure
+from .text import plain
 
 QUERY_KEY = "talk"
 DEMO_PAIR = DEFAULT_PAIR  # tests swap in a scripted pair
@@ -76,7 +77,7 @@ def _show(demo: dict[str, dict]) -> None:
     for column, (role, side) in zip(st.columns(2), integers["sides"].items()):
         with column:
             st.subheader(ROLE_TITLE[role])
-            st.caption(side["model"])
+            st.caption(plain(side["model"]))
             st.metric("P(7)", f"{side['metrics']['p7']:.0%}")
             st.plotly_chart(distribution_figure(side, "", y_max), width="stretch", key=f"talk.dist.{role}")
     st.header(f"2 · Rock-paper-scissors against an adversary ({DEMO_ROUNDS} rounds)")
@@ -128,7 +129,7 @@ def render_talk() -> None:
         try:
             st.session_state[RESULT_KEY] = run_demo(lambda f, m: bar.progress(min(1.0, max(0.0, f)), text=m))
         except UnpredictError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
         finally:
             bar.empty()
     demo = st.session_state.get(RESULT_KEY)

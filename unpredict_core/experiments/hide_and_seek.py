@@ -1,4 +1,4 @@
-"""Hide-and-seek over K spots (SPEC 2.4; the protocol and the score are our reconstruction).
+"""Hide-and-seek over K spots (the protocol and the score are our reconstruction).
 
 The model hides; the seeker searches one spot per round. Spots are labelled "1".."K"; the exact
 scoring rule keeps "1" and "10" apart. Score (our definition, the paper's is unpublished):
@@ -10,18 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..backend import ModelBackend, PromptFormat
-from ..errors import InvalidParameter
 from ..games import (
+    MAX_ROUNDS,
     Match,
     Round,
     Rules,
-    check_rounds,
     expected_net_score,
     net_score,
     play_match,
     predictability_by_state,
 )
 from ..opponents import check_opponent, make_opponent
+from ..params import check_declared, param, seed_param
 from ..progress import ProgressFn, no_progress
 
 NAME = "hide-and-seek"
@@ -73,15 +73,13 @@ def intro(spots: int, fmt: PromptFormat) -> str:
 @dataclass(frozen=True)
 class Params:
     seeker: str = "greedy"
-    spots: int = 7
-    rounds: int = 50
-    seed: int = 0
+    spots: int = param(7, min=2, max=MAX_SPOTS, help="hiding spots (K)")
+    rounds: int = param(50, min=1, max=MAX_ROUNDS, help="rounds per game")
+    seed: int = seed_param("seeds the sampling of the model's hiding spots (and the random seeker)")
 
     def validate(self) -> Params:
+        check_declared(self)
         check_opponent(self.seeker, "seeker")
-        if not 2 <= self.spots <= MAX_SPOTS:
-            raise InvalidParameter(f"spots must be between 2 and {MAX_SPOTS} (got {self.spots}).")
-        check_rounds(self.rounds)
         return self
 
     def as_dict(self) -> dict:

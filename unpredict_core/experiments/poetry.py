@@ -1,4 +1,4 @@
-"""Poetry (SPEC 2.5): both sides write short poems on the same topics, in their own format.
+"""Poetry: both sides write short poems on the same topics, in their own format.
 
 The request is a template with a `{topic}` slot. The base side gets the opening of a poem to
 continue (a line of context, then the title); the aligned side gets a chat request. Every poem is
@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from ..backend import ModelBackend, PromptFormat, SampleSettings
 from ..errors import InvalidParameter
+from ..params import check_declared, param, seed_param
 from ..poem_text import clean_poem, strip_unprintable
 from ..poetry_metrics import embedding_diversity, text_proxies
 from ..progress import ProgressFn, no_progress, scaled
@@ -45,15 +46,16 @@ END_OF_POEM = "\n\n\n"
 @dataclass(frozen=True)
 class Params:
     topics: tuple[str, ...] = DEFAULT_TOPICS
-    samples: int = 2  # poems per topic and side
-    seed: int = 0
-    max_new_tokens: int = 96
-    temperature: float = 1.0
-    top_p: float = 1.0
+    samples: int = param(2, min=1, max=MAX_SAMPLES, help="poems per topic and side")
+    seed: int = seed_param()
+    max_new_tokens: int = param(96, min=8, max=MAX_NEW_TOKENS, help="length cap: new tokens per poem")
+    temperature: float = param(1.0, min=0.0, max=2.0, min_open=True)
+    top_p: float = param(1.0, min=0.0, max=1.0, min_open=True)
     embeddings: bool = True  # compute the embedding-diversity proxy (loads a small model once)
 
     def validate(self) -> Params:
         """A checked copy: topics stripped of control characters and blanks, duplicates dropped."""
+        check_declared(self)
         if isinstance(self.topics, str):
             raise InvalidParameter("topics must be a list of topics, not one string.")
         topics = []
@@ -70,14 +72,6 @@ class Params:
             raise InvalidParameter("Give at least one topic to write poems about (e.g. work, the internet).")
         if len(topics) > MAX_TOPICS:
             raise InvalidParameter(f"At most {MAX_TOPICS} topics per run (got {len(topics)}).")
-        if not 1 <= self.samples <= MAX_SAMPLES:
-            raise InvalidParameter(f"samples must be between 1 and {MAX_SAMPLES} poems per topic (got {self.samples}).")
-        if not 8 <= self.max_new_tokens <= MAX_NEW_TOKENS:
-            raise InvalidParameter(
-                f"max_new_tokens must be between 8 and {MAX_NEW_TOKENS} (got {self.max_new_tokens})."
-            )
-        if not 0.0 < self.temperature <= 2.0 or not 0.0 < self.top_p <= 1.0:
-            raise InvalidParameter("temperature must be in (0, 2] and top_p in (0, 1].")
         return replace(self, topics=tuple(topics))
 
     def as_dict(self) -> dict:

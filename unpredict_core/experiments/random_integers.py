@@ -1,4 +1,4 @@
-"""Random integers 0–10 (SPEC 2.2): single draws (exact or sampled) and sequences of ten.
+"""Random integers 0–10: single draws (exact or sampled) and sequences of ten.
 
 Each function takes one side's backend and prompt and returns that side's JSON-ready result;
 `runs.run_experiment` does the pairing, caching and storing.
@@ -24,6 +24,7 @@ from ..metrics import (
     iid_repetition_distribution,
     repetition_histogram,
 )
+from ..params import check_declared, param, seed_param
 from ..progress import ProgressFn, no_progress
 
 NAME = "random-integers"
@@ -53,17 +54,14 @@ REQUESTS = {
 @dataclass(frozen=True)
 class Params:
     mode: Mode = "exact"
-    n: int = PAPER_N  # valid answers wanted (sampled, sequences)
-    seed: int = 0
-    max_attempts: int = 0  # 0 = 20·n
+    n: int = param(PAPER_N, min=1, max=MAX_N, unit=" valid answers", help="valid answers to sample")
+    seed: int = seed_param()
+    max_attempts: int = param(0, min=0, max=20 * MAX_N, help="cap on samples drawn (0: 20·n)")
 
     def validate(self) -> Params:
         if self.mode not in ("exact", "sampled", "sequences"):
             raise InvalidParameter(f"Unknown mode '{self.mode}': use exact, sampled or sequences.")
-        if self.mode != "exact" and not 1 <= self.n <= MAX_N:
-            raise InvalidParameter(f"n must be between 1 and {MAX_N:,} valid answers (got {self.n}).")
-        if self.max_attempts < 0:
-            raise InvalidParameter("max_attempts must be 0 (automatic) or positive.")
+        check_declared(self)
         return self
 
     @property

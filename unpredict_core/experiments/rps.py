@@ -1,4 +1,4 @@
-"""Rock-paper-scissors against an opponent (SPEC 2.3; the protocol is our reconstruction).
+"""Rock-paper-scissors against an opponent (the protocol is our reconstruction).
 
 The model is Player B. Its plain prompt is a game record ending at "Player B plays"; its chat
 prompt is the same record addressed to it. "Rock" counts as "rock" (surface forms add up).
@@ -11,16 +11,17 @@ from dataclasses import dataclass
 
 from ..backend import ModelBackend, PromptFormat
 from ..games import (
+    MAX_ROUNDS,
     Match,
     Round,
     Rules,
-    check_rounds,
     expected_net_score,
     net_score,
     play_match,
     predictability_by_state,
 )
 from ..opponents import check_opponent, close_opponent, make_opponent
+from ..params import check_declared, param, seed_param
 from ..progress import ProgressFn, no_progress
 
 NAME = "rps"
@@ -73,12 +74,12 @@ RULES = RPSRules()
 @dataclass(frozen=True)
 class Params:
     adversary: str = "greedy"
-    rounds: int = 50
-    seed: int = 0
+    rounds: int = param(50, min=1, max=MAX_ROUNDS, help="rounds per game")
+    seed: int = seed_param("seeds the sampling of the model's moves (and the random adversary)")
 
     def validate(self) -> Params:
+        check_declared(self)
         check_opponent(self.adversary, "adversary", field=True)
-        check_rounds(self.rounds)
         return self
 
     def as_dict(self) -> dict:

@@ -18,9 +18,10 @@ import numpy as np
 from .. import roshambo
 from ..backend import ModelBackend, PromptFormat
 from ..errors import InvalidParameter
-from ..games import Match, Round, check_rounds, net_score
+from ..games import MAX_ROUNDS, Match, Round, net_score
 from ..lockstep import play_lockstep
 from ..opponents import OPPONENTS, check_opponent, close_opponent, make_opponent
+from ..params import check_declared, param, seed_param
 from ..progress import ProgressFn, no_progress
 from . import rps
 
@@ -57,17 +58,17 @@ def expand_opponents(names: tuple[str, ...] | list[str] | str) -> tuple[str, ...
 @dataclass(frozen=True)
 class Params:
     opponents: tuple[str, ...] = ("all",)
-    rounds: int = 50
-    seed: int = 0
+    rounds: int = param(50, min=1, max=MAX_ROUNDS, help="rounds per game")
+    seed: int = seed_param("seeds every game's moves (each game is the rps game with this seed)")
     sides: str = "both"  # or "base" / "aligned": the other side is not played
 
     def validate(self) -> Params:
+        check_declared(self)
         opponents = expand_opponents(self.opponents)
         if not opponents:
             raise InvalidParameter("A tournament needs at least one opponent: all (the RoShamBo bots), ours, or names.")
         for name in opponents:
             check_opponent(name, "opponent", field=True)
-        check_rounds(self.rounds)
         if self.sides not in SIDES:
             raise InvalidParameter(f"sides must be one of {', '.join(SIDES)} (got '{self.sides}').")
         return replace(self, opponents=opponents)

