@@ -1,6 +1,6 @@
 """One engine for repeated games against a model: rock-paper-scissors and hide-and-seek.
 
-Each round the model's move distribution is computed exactly (SPEC 2.1) from a prompt holding the
+Each round the model's move distribution is computed exactly from the logits of a prompt holding the
 history so far; its move is sampled from that distribution with a seeded generator; the opponent
 picks its move; the outcome is appended to the history. Because the prompt only grows, the
 backend reuses the KV cache of the shared history instead of re-encoding it every round.
