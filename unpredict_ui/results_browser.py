@@ -3,6 +3,7 @@ full, a comparison of two runs, and deletion. Queries are the store's; this modu
 
 from __future__ import annotations
 
+import html
 import io
 from datetime import datetime
 
@@ -66,8 +67,10 @@ def score_chart(frame: pd.DataFrame) -> None:
         return
     score = st.selectbox("Score to chart", scores, key=kept_key(PAGE, "score"))
     data = frame.dropna(subset=[f"score.{score}"])
+    # plotly renders HTML in hover labels: stored pair and model names go in escaped
+    hover = data.assign(pair=data["pair"].map(html.escape), model=data["model"].astype(str).map(html.escape))
     fig = px.bar(
-        data, x="run_id", y=f"score.{score}", color="side", barmode="group", hover_data=["experiment", "pair", "model"]
+        hover, x="run_id", y=f"score.{score}", color="side", barmode="group", hover_data=["experiment", "pair", "model"]
     )
     fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title=f"{score} per run (measured here)")
     st.plotly_chart(fig, width="stretch", key=f"{PAGE}.chart")
