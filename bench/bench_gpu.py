@@ -56,6 +56,17 @@ def build_model(vocab_size: int, device: str, smoke: bool = False):
     return model.eval()
 
 
+def random_llama_backend(device: str, smoke: bool, chat_template: bool = True):
+    """The 8B-shaped random model behind the transformers backend, with the tests' character
+    tokenizer: what the GPU benches run where the default pair's packages are not installed."""
+    from tests.tiny_model import build_tokenizer
+    from unpredict_core.hf_backend import TransformersBackend
+
+    tokenizer = build_tokenizer(chat_template=chat_template)
+    model = build_model(len(tokenizer), device, smoke=smoke)
+    return TransformersBackend(model, tokenizer, label="llama-8b-shaped (random)", identity="random")
+
+
 def sync(device: str) -> None:
     if device == "cuda":
         torch.cuda.synchronize()

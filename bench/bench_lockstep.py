@@ -98,22 +98,39 @@ def main() -> None:
     parser.add_argument("--side", choices=["aligned", "base", "both"], default="both")
     parser.add_argument("--single-games", type=int, help="time one-by-one play on this many games only")
     parser.add_argument("--quick", action="store_true", help="G = 8, 43 for 5 rounds, aligned side, --single-games 8")
+    parser.add_argument(
+        "--model", choices=["auto", "default", "llama-8b-shaped"], default="auto",
+        help="auto: the default pair on CPU, bench_gpu's random 8B-shaped model on CUDA or with --smoke",
+    )  # fmt: skip
+    parser.add_argument(
+        "--smoke", action="store_true", help="2 games of 2 rounds on a tiny 8B-shaped model: checks the code"
+    )
     parser.add_argument("--json", dest="json_out")
     args = parser.parse_args()
+    cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
+    if args.model == "auto":
+        args.model = "llama-8b-shaped" if cuda or args.smoke else "default"
+    if args.smoke:
+        args.games, args.rounds, args.side = "2", 2, "aligned"
     if args.quick:
         args.rounds, args.side, args.games = 5, "aligned", "8,43"
         args.single_games = args.single_games or 8
     sides = ["base", "aligned"] if args.side == "both" else [args.side]
     results = {"device": args.device, "cpu_cores": os.cpu_count(), "threads": torch.get_num_threads(), "runs": []}
     for role in sides:
-        spec = DEFAULT_PAIR.side(role)
-        backend = load_backend(spec, args.device)
-        fmt = spec.default_format
+        if args.model == "default":
+            spec = DEFAULT_PAIR.side(role)
+            backend, fmt, label = load_backend(spec, args.device), spec.default_format, spec.label
+        else:  # one random-weight model stands for a side: a throughput figure (the default pair cannot travel)
+            from bench.bench_gpu import random_llama_backend
+
+            backend, fmt = random_llama_backend("cuda" if cuda else "cpu", args.smoke, chat_template=False), "plain"
+            label = backend.label
         backend.score_choices(backend.render(rps.INTRO[fmt], fmt), ["rock", "paper", "scissors"])  # one-time setup
-        print(f"{spec.label} [{fmt}] on {backend.device}:", file=sys.stderr)
+        print(f"{label} [{fmt}] on {backend.device}:", file=sys.stderr)
         for games in (int(g) for g in args.games.split(",")):
             run = measure(backend, fmt, games, args.rounds, args.single_games)
-            results["runs"].append({"model": spec.label, "format": fmt, "device": str(backend.device)} | run)
+            results["runs"].append({"model": label, "format": fmt, "device": str(backend.device)} | run)
     print(f"\nLockstep batches vs one by one, {args.rounds} rounds, {torch.get_num_threads()} thread(s):")
     for run in results["runs"]:
         print(
