@@ -87,7 +87,12 @@ def pick_tiny_pair(page, tiny_pair: tuple[str, str]) -> None:
 
 
 def open_page(page, name: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    """Click a page's link and wait until the browser is on that page (on a loaded machine a click
+    can land while the previous page still runs; the URL says when the switch really happened)."""
+    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True)
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(href, timeout=STEP_MS, wait_until="commit")
     settled(page)
 
 
