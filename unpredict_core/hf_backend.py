@@ -131,7 +131,7 @@ class TransformersBackend:
         start, cache, rollback = 0, None, 0
         old = self._prefix if self.reuse_prefix else None
         if old is not None:
-            common = _common_prefix(old.ids, ids)
+            common = sampling.common_prefix(old.ids, ids)
             if common == len(old.ids) == len(ids):
                 return old
             start = min(common, len(ids) - 1)  # at least one new token, for the last logits
@@ -322,12 +322,3 @@ class TransformersBackend:
             out = self.model(input_ids=step_input, past_key_values=cache, use_cache=True)
             cache, logits = out.past_key_values, out.logits[:, -1].float().to(self.device)
         return [sampling.truncate(self.tokenizer.decode(row), settings.stop) for row in rows]
-
-
-def _common_prefix(a: list[int], b: list[int]) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n

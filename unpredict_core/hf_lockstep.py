@@ -18,6 +18,7 @@ import copy
 
 import torch
 
+from . import sampling
 from .backend import ANSWER_PREFIXES, ChoiceScores, RenderedPrompt
 from .gpu import explain_oom
 from .tree_scoring import build_trie, layer_kinds, supports_tree
@@ -88,7 +89,7 @@ class LockstepScorer:
             self.key_pos = torch.empty((self.games, 0), dtype=torch.long)
         news, starts = [], []
         for g, game_ids in enumerate(ids):
-            common = min(_common_prefix(self.ids[g], game_ids), len(game_ids) - 1)  # >= 1 new token
+            common = min(sampling.common_prefix(self.ids[g], game_ids), len(game_ids) - 1)  # >= 1 new token
             self.key_pos[g, self.key_pos[g] >= common] = INVALID  # what the prompt no longer holds
             news.append(game_ids[common:])
             starts.append(common)
@@ -180,12 +181,3 @@ class LockstepScorer:
         in_window = keys_for_window[:, None, :] > queries[:, :, None] - self.window
         sliding = torch.where(valid_query[:, :, None], allowed & in_window, self_only)
         return {"full_attention": full, "sliding_attention": additive(sliding)}
-
-
-def _common_prefix(a: list[int], b: list[int]) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n

@@ -37,3 +37,13 @@ def truncate(text: str, stops: tuple[str, ...]) -> str:
         if stop in text:
             text = text[: text.index(stop)]
     return text
+
+
+def common_prefix(a: list[int], b: list[int]) -> int:
+    """How many leading tokens two id lists share (the KV cache of that many can be reused)."""
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n

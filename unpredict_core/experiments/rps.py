@@ -113,15 +113,17 @@ def run_side(
         "format": prompt.format,
         "format_note": prompt.note,
         "prompt": prompt.text,
-        "rounds": [
-            {
-                "p": r.p,
-                "coverage": r.coverage,
-                "model_move": r.model_move,
-                "adversary_move": r.opponent_move,
-                "outcome": r.outcome,
-                "expected_score": r.expected_score,
-            }
-            for r in match.history
-        ],
+        "rounds": [round_json(r) for r in match.history],
     } | summarise(match.history)
+
+
+def round_json(r: Round) -> dict:
+    """One round as stored (a tournament's games store theirs the same way)."""
+    return {
+        "p": r.p,
+        "coverage": r.coverage,
+        "model_move": r.model_move,
+        "adversary_move": r.opponent_move,
+        "outcome": r.outcome,
+        "expected_score": r.expected_score,
+    }

@@ -110,17 +110,6 @@ def summarise(games: dict[str, list[Round]]) -> dict:
     }
 
 
-def round_json(r: Round) -> dict:
-    return {
-        "p": r.p,
-        "coverage": r.coverage,
-        "model_move": r.model_move,
-        "adversary_move": r.opponent_move,
-        "outcome": r.outcome,
-        "expected_score": r.expected_score,
-    }
-
-
 def plays(params: Params, role: str) -> bool:
     """Whether this side plays (`sides`); a side that does not is neither loaded nor played."""
     return params.sides in ("both", role)
@@ -143,7 +132,7 @@ def run_side(
     first = matches[0].first_prompt
     games = {name: m.history for name, m in zip(params.opponents, matches, strict=True)}
     listed = [
-        game_summary(name, rounds) | {"rounds": [round_json(r) for r in rounds]} for name, rounds in games.items()
+        game_summary(name, rounds) | {"rounds": [rps.round_json(r) for r in rounds]} for name, rounds in games.items()
     ]
     return {
         "format": first.format,
