@@ -28,7 +28,7 @@ def ifbench_params(page: str) -> ifbench.Params:
         min(ifbench.default_limit(), pool),
         key=kept_key(page, "limit"),
         help=f"A seeded subset of the {pool} prompts whose instructions can all be checked here. "
-        f"On 2 CPU cores {ifbench.CPU_DEFAULT_LIMIT} prompts take about a minute per side.",
+        f"On 2 CPU cores {ifbench.CPU_DEFAULT_LIMIT} prompts take a minute or two per side.",
     )
     max_new_tokens = declared_number(middle, "New-token cap per response", ifbench.Params, "max_new_tokens", page)
     seed = declared_number(right, "Seed (which prompts)", ifbench.Params, "seed", page)
