@@ -140,14 +140,12 @@ def move_probability_figure(side: dict, title: str) -> go.Figure:
     )
 
 
-def predictability_figure(sides: dict, labels: dict[str, str] = STATE_LABELS) -> go.Figure:
-    """Mean max_a p(a) grouped by the previous round's outcome; a state never seen has no bar."""
-    fig = go.Figure()
-    states = list(labels)
-    for role in ROLES:
-        values = [sides[role]["predictability"].get(s) for s in states]
+def predictability_bars(fig: go.Figure, sides: dict, roles, labels: dict[str, str]) -> None:
+    """A bar per side and game state: the mean max_a p(a) after that state (a state never seen: no bar)."""
+    for role in roles:
+        values = [sides[role]["predictability"].get(s) for s in labels]
         fig.add_bar(
-            x=[labels[s] for s in states],
+            x=list(labels.values()),
             y=values,
             name=role,
             marker_color=SIDE_COLOURS[role],
@@ -155,6 +153,13 @@ def predictability_figure(sides: dict, labels: dict[str, str] = STATE_LABELS) ->
             textposition="outside",
             hovertemplate=f"{role}, %{{x}}: mean max P = %{{y:.1%}}<extra></extra>",
         )
+
+
+def predictability_figure(sides: dict, labels: dict[str, str] = STATE_LABELS) -> go.Figure:
+    """Mean max_a p(a) grouped by the previous round's outcome; a state never seen has no bar."""
+    fig = go.Figure()
+    states = list(labels)
+    predictability_bars(fig, sides, ROLES, labels)
     for state in states:
         missing = [role for role in ROLES if sides[role]["predictability"].get(state) is None]
         if missing:

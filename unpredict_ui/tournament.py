@@ -13,7 +13,7 @@ from unpredict_core import roshambo
 from unpredict_core.experiments.rps_tournament import most_exploiting
 from unpredict_core.runs import ROLES
 
-from .game_charts import SIDE_COLOURS, STATE_LABELS, _layout, _reference
+from .game_charts import STATE_LABELS, _layout, _reference, predictability_bars
 
 GROUPS = {True: "RoShamBo bot", False: "ours"}
 
@@ -77,18 +77,7 @@ def heatmap_figure(result: dict) -> go.Figure:
 def field_predictability_figure(result: dict) -> go.Figure:
     """Mean max_a p(a) by the previous round's outcome, over every round of every game."""
     fig = go.Figure()
-    states = list(STATE_LABELS)
-    for role in played_roles(result):
-        values = [result["sides"][role]["predictability"].get(s) for s in states]
-        fig.add_bar(
-            x=[STATE_LABELS[s] for s in states],
-            y=values,
-            name=role,
-            marker_color=SIDE_COLOURS[role],
-            text=[f"{v:.0%}" if v is not None else "" for v in values],
-            textposition="outside",
-            hovertemplate=f"{role}, %{{x}}: mean max P = %{{y:.1%}}<extra></extra>",
-        )
+    predictability_bars(fig, result["sides"], played_roles(result), STATE_LABELS)
     _reference(fig, 1 / 3, "uniform play: 1/3")
     fig.update_layout(barmode="group", bargap=0.25)
     return _layout(
