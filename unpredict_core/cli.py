@@ -180,6 +180,8 @@ def cmd_run(args) -> dict:
 
 
 def print_summary(result: dict) -> None:
+    from .runs import side_notes
+
     print(
         f"{result['experiment']} · pair {result['pair']} · run {result['run_id']}"
         f"{' (cached)' if result['cached'] else ''}"
@@ -200,21 +202,6 @@ def print_summary(result: dict) -> None:
         if "games" in side:
             worst = ", ".join(f"{name} ({net:+.0f})" for name, net in rps_tournament.most_exploiting(side, 3))
             print(f"           {len(side['games'])} games; most exploited by: {worst or 'nobody'}")
-
-
-def side_notes(side: dict) -> list[str]:
-    """What a reader must know beside a side's numbers (the pages show the same)."""
-    notes = [side["format_note"]] if side.get("format_note") else []
-    excluded = side.get("excluded")
-    if excluded and excluded.get("prompts"):
-        notes.append(
-            f"{excluded['prompts']} of {excluded['of_prompts']} prompts ({excluded['instructions']} instructions) "
-            f"excluded: their types cannot be checked here ({', '.join(excluded['types'])})"
-        )
-    errors = (side.get("verdicts") or {}).get("error")
-    if errors:
-        notes.append(f"{errors} instruction checks raised an error; counted apart, never as pass or fail")
-    return notes
 
 
 def cmd_pairs() -> None:

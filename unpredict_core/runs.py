@@ -205,3 +205,18 @@ def keep_unsaved(result: dict, key: str) -> str:
             path.unlink(missing_ok=True)
             continue
     return "The computed run could not be written anywhere either (is the disk full?); nothing was stored."
+
+
+def side_notes(side: dict) -> list[str]:
+    """What a reader must know beside a side's numbers: the CLI prints these and the pages show them."""
+    notes = [side["format_note"]] if side.get("format_note") else []
+    excluded = side.get("excluded")
+    if excluded and excluded.get("prompts"):
+        notes.append(
+            f"{excluded['prompts']} of {excluded['of_prompts']} prompts ({excluded['instructions']} instructions) "
+            f"excluded: their types cannot be checked here ({', '.join(excluded['types'])})"
+        )
+    errors = (side.get("verdicts") or {}).get("error")
+    if errors:
+        notes.append(f"{errors} instruction checks raised an error; counted apart, never as pass or fail")
+    return notes

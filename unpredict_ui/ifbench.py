@@ -6,11 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from unpredict_core.cli import side_notes
 from unpredict_core.experiments import ifbench
 from unpredict_core.experiments.ifbench.scores import LABELS, METRICS, failed_instructions
 from unpredict_core.params import spec_of
-from unpredict_core.runs import ROLES
+from unpredict_core.runs import ROLES, side_notes
 
 from .inputs import declared_number
 from .state import kept_key
