@@ -40,7 +40,7 @@ LLAMA_31_8B = dict(
 )
 
 
-# --smoke: the same architecture, tiny, so the whole script can be checked on a CPU (tests/test_gpu.py)
+# --smoke: the same architecture, tiny, so the whole script can be checked on a CPU (tests/backends/test_gpu.py)
 SMOKE = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2)
 
 
@@ -59,8 +59,8 @@ def build_model(vocab_size: int, device: str, smoke: bool = False):
 def random_llama_backend(device: str, smoke: bool, chat_template: bool = True):
     """The 8B-shaped random model behind the transformers backend, with the tests' character
     tokenizer: what the GPU benches run where the default pair's packages are not installed."""
-    from tests.tiny_model import build_tokenizer
-    from unpredict_core.hf_backend import TransformersBackend
+    from tests.support.tiny_model import build_tokenizer
+    from unpredict_core.backends.hf.backend import TransformersBackend
 
     tokenizer = build_tokenizer(chat_template=chat_template)
     model = build_model(len(tokenizer), device, smoke=smoke)
@@ -111,11 +111,11 @@ def scoring_throughput(model, tokens: int, batch: int) -> dict:
 
 
 def rps_round_latency(model, rounds: int) -> dict:
-    from tests.tiny_model import build_tokenizer
-    from unpredict_core.experiments import rps
-    from unpredict_core.games import Match
-    from unpredict_core.hf_backend import TransformersBackend
-    from unpredict_core.opponents import make_opponent
+    from tests.support.tiny_model import build_tokenizer
+    from unpredict_core.backends.hf.backend import TransformersBackend
+    from unpredict_core.experiments.games import rps
+    from unpredict_core.experiments.games.engine import Match
+    from unpredict_core.experiments.games.opponents import make_opponent
 
     tokenizer = build_tokenizer(chat_template=False)
     backend = TransformersBackend(model, tokenizer, label="llama-8b-shaped", identity="random")
@@ -148,7 +148,7 @@ def main() -> None:
         args.tokens, args.batch, args.rounds = min(args.tokens, 64), 1, min(args.rounds, 3)
     elif not torch.cuda.is_available():
         raise SystemExit("bench_gpu needs a CUDA GPU (or --smoke to check the script on CPU)")
-    from tests.tiny_model import build_tokenizer
+    from tests.support.tiny_model import build_tokenizer
 
     device = "cpu" if args.smoke else "cuda"
     model = build_model(len(build_tokenizer()), device, smoke=args.smoke)

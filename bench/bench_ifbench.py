@@ -28,11 +28,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("UNPREDICT_DB", str(Path(tempfile.mkdtemp()) / "bench.duckdb"))
 
+from unpredict_core.backends.loading import BackendCache  # noqa: E402
+from unpredict_core.backends.models import DEFAULT_PAIR  # noqa: E402
 from unpredict_core.errors import UnpredictError  # noqa: E402
 from unpredict_core.experiments import ifbench  # noqa: E402
 from unpredict_core.experiments.ifbench.data import load_prompts  # noqa: E402
-from unpredict_core.loading import BackendCache  # noqa: E402
-from unpredict_core.models import DEFAULT_PAIR  # noqa: E402
 
 
 def timed_generate(backend, prompts, max_new_tokens: int, batch: int | None) -> tuple[float, int, list[str]]:

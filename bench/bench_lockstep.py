@@ -31,13 +31,16 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("UNPREDICT_DB", str(Path(tempfile.mkdtemp()) / "bench.duckdb"))
 
-from unpredict_core import roshambo  # noqa: E402
-from unpredict_core.experiments import rps, rps_tournament  # noqa: E402
-from unpredict_core.games import Match  # noqa: E402
-from unpredict_core.loading import load_backend  # noqa: E402
-from unpredict_core.lockstep import play_lockstep  # noqa: E402
-from unpredict_core.models import DEFAULT_PAIR  # noqa: E402
-from unpredict_core.opponents import close_opponent, make_opponent  # noqa: E402
+from unpredict_core.backends.loading import load_backend  # noqa: E402
+from unpredict_core.backends.models import DEFAULT_PAIR  # noqa: E402
+from unpredict_core.experiments.games import (
+    roshambo,  # noqa: E402
+    rps,  # noqa: E402
+    rps_tournament,
+)
+from unpredict_core.experiments.games.engine import Match  # noqa: E402
+from unpredict_core.experiments.games.lockstep import play_lockstep  # noqa: E402
+from unpredict_core.experiments.games.opponents import close_opponent, make_opponent  # noqa: E402
 
 
 def opponents(games: int) -> list[str]:

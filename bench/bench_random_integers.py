@@ -150,7 +150,7 @@ def time_sampled(backend, prompt, n: int, seed: int, max_attempts: int, batch: i
     """run_sampled until n valid answers or `max_attempts`; `batch` overrides the library's sampling
     batch (1 = one generation per sample). Counts every continuation generated (`drawn`), including
     those a final batch makes beyond the n-th valid answer, so time per draw is not flattered."""
-    from unpredict_core import hf_backend
+    from unpredict_core.backends.hf import backend as hf_backend
     from unpredict_core.errors import InvalidParameter
     from unpredict_core.experiments import random_integers as ri
 
@@ -263,10 +263,10 @@ def bench_side(
 
 # -- goal 2: cached re-runs ------------------------------------------------------------------------
 def bench_cache(res: Results, tmp: Path, loader) -> None:
+    from unpredict_core.backends.models import DEFAULT_PAIR
     from unpredict_core.experiments import random_integers as ri
-    from unpredict_core.models import DEFAULT_PAIR
     from unpredict_core.runs import run_experiment
-    from unpredict_core.store import Store
+    from unpredict_core.store.database import Store
 
     db = tmp / "cache-rerun.duckdb"
     store = Store(db)
@@ -295,7 +295,8 @@ def bench_cache(res: Results, tmp: Path, loader) -> None:
             [
                 sys.executable,
                 "-c",
-                "import unpredict_core.cli, unpredict_core.runs, unpredict_core.store, unpredict_core.loading",
+                "import unpredict_core.cli, unpredict_core.runs, unpredict_core.store.database, "
+                "unpredict_core.backends.loading",
             ],
             env,
         )
@@ -341,8 +342,8 @@ def _wall(cmd: list[str], env: dict[str, str]) -> float:
 def conversions_cached(cache: Path | None) -> bool:
     """Whether both default models' converted folders exist in `cache` (None = the user's)."""
     code = (
-        "from unpredict_core.models import DEFAULT_PAIR, identity\n"
-        "from unpredict_core.gguf_convert import converted_dir, DONE_MARKER\n"
+        "from unpredict_core.backends.models import DEFAULT_PAIR, identity\n"
+        "from unpredict_core.backends.gguf_convert import converted_dir, DONE_MARKER\n"
         "ok = all((converted_dir(identity(s).split(':',1)[1]) / DONE_MARKER).exists() "
         "for s in (DEFAULT_PAIR.base, DEFAULT_PAIR.aligned))\n"
         "print(ok)"
@@ -525,8 +526,8 @@ def main(argv: list[str] | None = None) -> int:
         # 3 first: fresh processes, before this one holds two models in memory
         bench_cold(res, tmp, args.quick)
 
-        from unpredict_core.loading import BackendCache
-        from unpredict_core.models import DEFAULT_PAIR
+        from unpredict_core.backends.loading import BackendCache
+        from unpredict_core.backends.models import DEFAULT_PAIR
 
         loader = BackendCache("auto")
         load_times = {}

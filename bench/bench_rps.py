@@ -24,11 +24,11 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("UNPREDICT_DB", str(Path(tempfile.mkdtemp()) / "bench.duckdb"))
 
-from unpredict_core.experiments import rps  # noqa: E402
-from unpredict_core.games import Match  # noqa: E402
-from unpredict_core.loading import load_backend  # noqa: E402
-from unpredict_core.models import DEFAULT_PAIR  # noqa: E402
-from unpredict_core.opponents import make_opponent  # noqa: E402
+from unpredict_core.backends.loading import load_backend  # noqa: E402
+from unpredict_core.backends.models import DEFAULT_PAIR  # noqa: E402
+from unpredict_core.experiments.games import rps  # noqa: E402
+from unpredict_core.experiments.games.engine import Match  # noqa: E402
+from unpredict_core.experiments.games.opponents import make_opponent  # noqa: E402
 
 
 def warm_up(backend, fmt: str) -> float:

@@ -30,10 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from unpredict_core.backend import ANSWER_PREFIXES, RenderedPrompt  # noqa: E402
+from unpredict_core.backends.base import ANSWER_PREFIXES, RenderedPrompt  # noqa: E402
+from unpredict_core.backends.loading import load_backend  # noqa: E402
+from unpredict_core.backends.models import DEFAULT_PAIR  # noqa: E402
 from unpredict_core.experiments import random_integers as ri  # noqa: E402
-from unpredict_core.loading import load_backend  # noqa: E402
-from unpredict_core.models import DEFAULT_PAIR  # noqa: E402
 
 ANSWERS = list(ri.ANSWERS)
 CONTINUATIONS = [prefix + answer for answer in ANSWERS for prefix in ANSWER_PREFIXES]

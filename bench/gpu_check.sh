@@ -175,7 +175,7 @@ step env 60 --writes "$OUT/env.json" "$PY" bench/gpu_env.py "$OUT/env.json" --mo
 # --- cuda-tests ------------------------------------------------------------------------------
 # Only the files that hold gpu-marked tests are collected: the others import packages the GPU
 # machine lacks (streamlit, duckdb, the default model packages), which would stop collection.
-mapfile -t GPU_TEST_FILES < <(grep -l 'mark\.gpu' tests/test_*.py)
+mapfile -t GPU_TEST_FILES < <(grep -rl --include='test_*.py' 'mark\.gpu' tests)
 cuda_tests() {  # JUNIT_XML FILES...
   local xml="$1"
   shift

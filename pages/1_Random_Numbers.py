@@ -4,7 +4,7 @@ import streamlit as st
 
 from unpredict_core.experiments import random_integers
 from unpredict_ui.inputs import declared_number, request_editors
-from unpredict_ui.results import show_random_integers
+from unpredict_ui.random_integers.view import show_random_integers
 from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
 from unpredict_ui.state import kept_key

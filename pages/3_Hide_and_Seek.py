@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from unpredict_core.experiments import hide_and_seek
-from unpredict_ui.game_results import RECONSTRUCTION, opponent_select, rounds_warning, show_hide_and_seek
+from unpredict_core.experiments.games import hide_and_seek
+from unpredict_ui.games.play import play_hide_and_seek
+from unpredict_ui.games.view import RECONSTRUCTION, opponent_select, rounds_warning, show_hide_and_seek
 from unpredict_ui.inputs import declared_number, request_editors
-from unpredict_ui.play import play_hide_and_seek
 from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
 from unpredict_ui.state import kept_key

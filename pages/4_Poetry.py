@@ -4,9 +4,9 @@ import streamlit as st
 
 from unpredict_core.experiments import poetry
 from unpredict_ui.inputs import request_editors
-from unpredict_ui.poetry import generation_note, pick_run, poetry_params, show_poems
-from unpredict_ui.poetry_analysis import analysis_view
-from unpredict_ui.poetry_rate import rate_view
+from unpredict_ui.poetry.analysis import analysis_view
+from unpredict_ui.poetry.rate import rate_view
+from unpredict_ui.poetry.view import generation_note, pick_run, poetry_params, show_poems
 from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
 from unpredict_ui.state import kept_key

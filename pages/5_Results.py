@@ -3,9 +3,9 @@
 import streamlit as st
 
 from unpredict_core.errors import UnpredictError
-from unpredict_core.results_table import results_frame
+from unpredict_core.results.table import results_frame
 from unpredict_ui.resources import store
-from unpredict_ui.results_browser import (
+from unpredict_ui.results.browser import (
     delete_section,
     detail_and_compare,
     export_section,

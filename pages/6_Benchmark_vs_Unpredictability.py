@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from unpredict_core.benchmark_axis import default_x
 from unpredict_core.errors import UnpredictError
 from unpredict_core.paths import cache_dir, confined_file, reference_dir
-from unpredict_core.scatter import (
+from unpredict_core.results.benchmark_axis import default_x
+from unpredict_core.results.scatter import (
     BENCHMARKS_CSV,
     Y_SCORES,
     available_axes,
@@ -15,8 +15,8 @@ from unpredict_core.scatter import (
     scatter_data,
 )
 from unpredict_ui.resources import store
-from unpredict_ui.scatter_chart import scatter_figure
-from unpredict_ui.scatter_measure import measure_section
+from unpredict_ui.results.scatter_chart import scatter_figure
+from unpredict_ui.results.scatter_measure import measure_section
 from unpredict_ui.sidebar import pick_pair
 from unpredict_ui.state import kept_key
 from unpredict_ui.text import plain

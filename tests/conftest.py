@@ -16,8 +16,8 @@ def isolated_db(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def real_backends():
     """The default offline pair, loaded once for the whole test session (converted on first use)."""
-    from unpredict_core.loading import BackendCache
-    from unpredict_core.models import DEFAULT_PAIR
+    from unpredict_core.backends.loading import BackendCache
+    from unpredict_core.backends.models import DEFAULT_PAIR
 
     cache = BackendCache("cpu")
     return {"base": cache(DEFAULT_PAIR.base), "aligned": cache(DEFAULT_PAIR.aligned), "loader": cache}

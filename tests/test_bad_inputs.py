@@ -1,4 +1,4 @@
-"""Every row of the bad-input table (tests/bad_input_cases.py) gets its message, no traceback, and
+"""Every row of the bad-input table (tests/support/bad_input_cases.py) gets its message, no traceback, and
 leaves what was stored before untouched. A few rows also run as real CLI processes."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-from tests.bad_input_cases import CASES, ROOT, Ctx
-from tests.scripted_pair import PAIR, ScriptedLoader
-from tests.ui_support import clear_streamlit_caches  # noqa: F401  (autouse fixture)
+from tests.support.bad_input_cases import CASES, ROOT, Ctx
+from tests.support.scripted_pair import PAIR, ScriptedLoader
+from tests.support.ui_support import clear_streamlit_caches  # noqa: F401  (autouse fixture)
 from unpredict_core.experiments.random_integers import Params
 from unpredict_core.runs import run_experiment
-from unpredict_core.store import Store
+from unpredict_core.store.database import Store
 
 
 @pytest.fixture(scope="module")

@@ -11,16 +11,18 @@ import io
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.bad_input_cases import ROOT, run_cli
-from tests.ui_support import clear_streamlit_caches  # noqa: F401  (autouse fixture)
-from unpredict_core import loading, sweep_file
+from tests.support.bad_input_cases import ROOT, run_cli
+from tests.support.ui_support import clear_streamlit_caches  # noqa: F401  (autouse fixture)
+from unpredict_core.backends import loading
+from unpredict_core.backends.scripted_pairs import ENABLE_ENV, ScriptedAwareLoader
 from unpredict_core.errors import InvalidParameter
-from unpredict_core.experiments import EXPERIMENTS, hide_and_seek, poetry, random_integers, rps
+from unpredict_core.experiments import EXPERIMENTS, poetry, random_integers
+from unpredict_core.experiments.games import hide_and_seek, rps
 from unpredict_core.params import SEED_MAX, spec_of
-from unpredict_core.scripted_pairs import ENABLE_ENV, ScriptedAwareLoader
-from unpredict_core.store import Store
-from unpredict_core.sweep import run_sweep
-from unpredict_core.sweep_file import SweepFileError, load_sweep, parse_sweep
+from unpredict_core.store.database import Store
+from unpredict_core.sweeps import file as sweep_file
+from unpredict_core.sweeps.file import SweepFileError, load_sweep, parse_sweep
+from unpredict_core.sweeps.runner import run_sweep
 
 
 @pytest.fixture

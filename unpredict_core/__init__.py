@@ -8,9 +8,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .backend import ChoiceScores, ModelBackend, RenderedPrompt, SampleSettings, parse_choice  # noqa: E402
-from .errors import InvalidParameter, ModelNotFound, StoreError, UnpredictError  # noqa: E402
-from .models import DEFAULT_PAIR, PRESETS, ModelPair, ModelSpec, custom_pair, get_pair  # noqa: E402
+from unpredict_core.backends.base import ChoiceScores, ModelBackend, RenderedPrompt, SampleSettings, parse_choice  # noqa: E402
+from unpredict_core.backends.models import DEFAULT_PAIR, PRESETS, ModelPair, ModelSpec, custom_pair, get_pair  # noqa: E402
+from unpredict_core.errors import InvalidParameter, ModelNotFound, StoreError, UnpredictError  # noqa: E402
 
 __all__ = [
     "ChoiceScores",

@@ -10,11 +10,12 @@ import argparse
 import json
 import sys
 
-from .errors import UnpredictError
-from .experiments import EXPERIMENTS, hide_and_seek, ifbench, poetry, random_integers, rps, rps_tournament
-from .export_cli import add_export_parser, cmd_export
-from .models import PRESETS, custom_pair, get_pair, with_servers
-from .progress import stderr_progress
+from unpredict_core.backends.models import PRESETS, custom_pair, get_pair, with_servers
+from unpredict_core.errors import UnpredictError
+from unpredict_core.experiments import EXPERIMENTS, ifbench, poetry, random_integers
+from unpredict_core.experiments.games import hide_and_seek, rps, rps_tournament
+from unpredict_core.progress import stderr_progress
+from unpredict_core.results.export_cli import add_export_parser, cmd_export
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_scatter_command(commands) -> None:
-    from .scatter import BENCHMARKS_CSV, Y_SCORES
+    from unpredict_core.results.scatter import BENCHMARKS_CSV, Y_SCORES
 
     scatter = commands.add_parser("scatter", help="benchmark (x) vs unpredictability (y) points from stored runs")
     scatter.add_argument("--y", required=True, choices=sorted(Y_SCORES), help="unpredictability score")
@@ -82,9 +83,9 @@ def add_scatter_command(commands) -> None:
 
 
 def cmd_scatter(args) -> dict:
-    from .benchmark_axis import default_x
-    from .scatter import Y_SCORES, available_axes, load_paper_points, point_rows, scatter_data
-    from .store import Store
+    from unpredict_core.results.benchmark_axis import default_x
+    from unpredict_core.results.scatter import Y_SCORES, available_axes, load_paper_points, point_rows, scatter_data
+    from unpredict_core.store.database import Store
 
     results = Store().query_runs(experiments=["ifbench", Y_SCORES[args.y].experiment])
     axes = available_axes(results, args.table)
@@ -111,7 +112,7 @@ def _pair(args):
     return with_servers(get_pair(args.pair), servers_from(args))
 
 
-# -- model servers (server_backend.py): either side may run on an OpenAI-compatible server ---------
+# -- model servers (backends/server/): either side may run on an OpenAI-compatible server ---------
 def add_server_flags(parser: argparse.ArgumentParser) -> None:
     for role in ("base", "aligned"):
         parser.add_argument(
@@ -159,9 +160,9 @@ def params_for(args):
 
 
 def cmd_run(args) -> dict:
-    from .loading import BackendCache
-    from .runs import run_experiment
-    from .store import Store
+    from unpredict_core.backends.loading import BackendCache
+    from unpredict_core.runs import run_experiment
+    from unpredict_core.store.database import Store
 
     params = params_for(args)
     formats = {role: fmt for role, fmt in (("base", args.base_format), ("aligned", args.aligned_format)) if fmt}
@@ -180,7 +181,7 @@ def cmd_run(args) -> dict:
 
 
 def print_summary(result: dict) -> None:
-    from .runs import side_notes
+    from unpredict_core.runs import side_notes
 
     print(
         f"{result['experiment']} · pair {result['pair']} · run {result['run_id']}"
@@ -205,7 +206,7 @@ def print_summary(result: dict) -> None:
 
 
 def cmd_pairs() -> None:
-    from .models import check_pair
+    from unpredict_core.backends.models import check_pair
 
     for name, pair in PRESETS.items():
         status = check_pair(pair)
@@ -213,7 +214,7 @@ def cmd_pairs() -> None:
 
 
 def cmd_bots() -> int:
-    from .roshambo import BOT_NAMES, PREFIX, unavailable_reason
+    from unpredict_core.experiments.games.roshambo import BOT_NAMES, PREFIX, unavailable_reason
 
     reason = unavailable_reason()
     if reason:
@@ -233,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "bots":
             return cmd_bots()
         if args.command == "sweep":
-            from .sweep_cli import cmd_sweep
+            from unpredict_core.sweeps.cli import cmd_sweep
 
             return cmd_sweep(args)
         if args.command == "scatter":

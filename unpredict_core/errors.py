@@ -24,7 +24,7 @@ class StoreError(UnpredictError):
     """The results database cannot be opened or written."""
 
 
-# -- OpenAI-compatible servers (server_backend.py) ---------------------------------------------------
+# -- OpenAI-compatible servers (backends/server/) ---------------------------------------------------
 class ServerUnavailable(ModelNotFound):
     """A model server cannot be reached, or does not serve the model named: nothing can run."""
 

@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InvalidParameter
+from unpredict_core.errors import InvalidParameter
 
 SEED_MAX = 2**31 - 1  # every generator here (numpy, torch, a server's `seed`) takes 31 bits
 

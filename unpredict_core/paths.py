@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import StoreError, UnpredictError
+from unpredict_core.errors import StoreError, UnpredictError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,16 +18,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import __version__
-from .backend import ChoiceScores, ModelBackend, PromptFormat, RenderedPrompt, ScoresOutOfRange, check_scores
-from .errors import InvalidScores, StoreError
-from .experiments import get_experiment
-from .models import ModelPair, ModelSpec, Role, identity
-from .paths import cache_dir
-from .progress import ProgressFn, no_progress, scaled
-from .results_table import out_of_range
-from .store import Store
-from .text_input import require_utf8
+from unpredict_core import __version__
+from unpredict_core.backends.base import (
+    ChoiceScores,
+    ModelBackend,
+    PromptFormat,
+    RenderedPrompt,
+    ScoresOutOfRange,
+    check_scores,
+)
+from unpredict_core.backends.models import ModelPair, ModelSpec, Role, identity
+from unpredict_core.errors import InvalidScores, StoreError
+from unpredict_core.experiments import get_experiment
+from unpredict_core.paths import cache_dir
+from unpredict_core.progress import ProgressFn, no_progress, scaled
+from unpredict_core.results.table import out_of_range
+from unpredict_core.store.database import Store
+from unpredict_core.store.text_input import require_utf8
 
 BackendLoader = Callable[[ModelSpec, ProgressFn], ModelBackend]
 ROLES: tuple[Role, ...] = ("base", "aligned")

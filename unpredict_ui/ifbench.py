@@ -10,9 +10,8 @@ from unpredict_core.experiments import ifbench
 from unpredict_core.experiments.ifbench.scores import LABELS, METRICS, failed_instructions
 from unpredict_core.params import spec_of
 from unpredict_core.runs import ROLES, side_notes
-
-from .inputs import declared_number
-from .state import kept_key
+from unpredict_ui.inputs import declared_number
+from unpredict_ui.state import kept_key
 
 ROLE_TITLE = {"base": "Base", "aligned": "Aligned"}
 

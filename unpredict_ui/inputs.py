@@ -10,9 +10,8 @@ import streamlit as st
 
 from unpredict_core.params import spec_of
 from unpredict_core.runs import ROLES
-
-from .sidebar import PairChoice
-from .state import kept_key
+from unpredict_ui.sidebar import PairChoice
+from unpredict_ui.state import kept_key
 
 
 def request_editors(

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from unpredict_core.loading import BackendCache
+from unpredict_core.backends.loading import BackendCache
 from unpredict_core.paths import db_path
-from unpredict_core.store import Store
+from unpredict_core.store.database import Store
 
 
 @st.cache_resource(show_spinner=False)

@@ -11,10 +11,9 @@ import streamlit as st
 
 from unpredict_core.errors import UnpredictError
 from unpredict_core.runs import run_experiment
-
-from .resources import backends, store
-from .sidebar import PairChoice
-from .text import plain
+from unpredict_ui.resources import backends, store
+from unpredict_ui.sidebar import PairChoice
+from unpredict_ui.text import plain
 
 log = logging.getLogger(__name__)
 

@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from unpredict_core.backend import FORMATS, PromptFormat
+from unpredict_core.backends.base import FORMATS, PromptFormat
+from unpredict_core.backends.model_dirs import MODEL_DIRS_ENV, SERVERS_ENV, confined_pair
+from unpredict_core.backends.models import PRESETS, ModelPair, check_pair
+from unpredict_core.backends.server.client import capability_note, server_info
 from unpredict_core.errors import UnpredictError
-from unpredict_core.model_dirs import MODEL_DIRS_ENV, SERVERS_ENV, confined_pair
-from unpredict_core.models import PRESETS, ModelPair, check_pair
 from unpredict_core.runs import ROLES
-from unpredict_core.server_client import capability_note, server_info
-
-from .state import keep_widget_values, kept_key
-from .text import plain
+from unpredict_ui.state import keep_widget_values, kept_key
+from unpredict_ui.text import plain
 
 CUSTOM = "Custom"
 PLACEHOLDER = "folder, .gguf file, cached hub id or server URL"
@@ -103,7 +102,7 @@ def _custom_pair() -> ModelPair | None:
     )
     if not (base.strip() and aligned.strip()):
         return None
-    try:  # a typed path may not leave the allowed model folders (unpredict_core.model_dirs)
+    try:  # a typed path may not leave the allowed model folders (unpredict_core.backends.model_dirs)
         return confined_pair(base, aligned, allow_pickle=allow_pickle)
     except UnpredictError as exc:
         st.error(plain(exc))

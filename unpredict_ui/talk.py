@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from unpredict_core.backends.models import DEFAULT_PAIR
 from unpredict_core.errors import UnpredictError
-from unpredict_core.experiments import random_integers, rps
-from unpredict_core.models import DEFAULT_PAIR
+from unpredict_core.experiments import random_integers
+from unpredict_core.experiments.games import rps
+from unpredict_core.results.scatter import available_axes, load_paper_points, measurement_plan, scatter_data
 from unpredict_core.runs import BackendLoader, run_experiment
-from unpredict_core.scatter import available_axes, load_paper_points, measurement_plan, scatter_data
-
-from .charts import distribution_figure, shared_y_max
-from .game_charts import net_score_figure, rps_round_score
-from .resources import backends, store
-from .scatter_chart import scatter_figure
-from .text import plain
+from unpredict_ui.games.charts import net_score_figure, rps_round_score
+from unpredict_ui.random_integers.charts import distribution_figure, shared_y_max
+from unpredict_ui.resources import backends, store
+from unpredict_ui.results.scatter_chart import scatter_figure
+from unpredict_ui.text import plain
 
 QUERY_KEY = "talk"
 DEMO_PAIR = DEFAULT_PAIR  # tests swap in a scripted pair

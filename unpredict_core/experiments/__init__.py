@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ..errors import InvalidParameter
-from . import hide_and_seek, ifbench, poetry, random_integers, rps, rps_tournament
+from unpredict_core.errors import InvalidParameter
+from unpredict_core.experiments import ifbench, poetry, random_integers
+from unpredict_core.experiments.games import hide_and_seek, rps, rps_tournament
 
 EXPERIMENTS: dict[str, ModuleType] = {
     m.NAME: m for m in (random_integers, rps, hide_and_seek, poetry, rps_tournament, ifbench)

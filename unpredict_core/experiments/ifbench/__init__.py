@@ -18,13 +18,13 @@ import random
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ...backend import ModelBackend, PromptFormat
-from ...errors import InvalidParameter
-from ...params import check_declared, param, seed_param
-from ...progress import ProgressFn, no_progress, scaled
-from .data import TEST_SET_SIZE, IFBenchPrompt, load_prompts
-from .scores import METRICS, accuracies, verdict_counts
-from .verifiers import excluded_types, verify
+from unpredict_core.backends.base import ModelBackend, PromptFormat
+from unpredict_core.errors import InvalidParameter
+from unpredict_core.experiments.ifbench.data import TEST_SET_SIZE, IFBenchPrompt, load_prompts
+from unpredict_core.experiments.ifbench.scores import METRICS, accuracies, verdict_counts
+from unpredict_core.experiments.ifbench.verifiers import excluded_types, verify
+from unpredict_core.params import check_declared, param, seed_param
+from unpredict_core.progress import ProgressFn, no_progress, scaled
 
 NAME = "ifbench"
 VERSION = "1"  # bump when a change alters results, so old cache entries are not reused

