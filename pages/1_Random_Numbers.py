@@ -3,11 +3,10 @@
 import streamlit as st
 
 from unpredict_core.experiments import random_integers
-from unpredict_ui.inputs import declared_number, request_editors
+from unpredict_ui.inputs import declared_choice, declared_number, request_editors
 from unpredict_ui.random_integers.view import show_random_integers
 from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
-from unpredict_ui.state import kept_key
 
 PAGE = "random_numbers"
 MODES = {
@@ -28,7 +27,7 @@ st.markdown(
     "mode draws answers at temperature 1 like the paper; **sequences** asks for ten numbers at once."
 )
 
-mode = st.radio("Mode", list(MODES), format_func=MODES.get, horizontal=True, key=kept_key(PAGE, "mode"))
+mode = declared_choice(st, "Mode", random_integers.Params, "mode", PAGE, MODES)
 left, right = st.columns(2)
 n = declared_number(
     left,

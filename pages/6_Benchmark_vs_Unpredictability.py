@@ -8,11 +8,11 @@ from unpredict_core.paths import cache_dir, confined_file, reference_dir
 from unpredict_core.results.benchmark_axis import default_x
 from unpredict_core.results.scatter import (
     BENCHMARKS_CSV,
-    Y_SCORES,
     available_axes,
     load_paper_points,
     point_rows,
     scatter_data,
+    y_scores,
 )
 from unpredict_ui.resources import store
 from unpredict_ui.results.scatter_chart import scatter_figure
@@ -34,13 +34,13 @@ st.markdown(
 )
 
 left, right = st.columns(2)
-y_key = left.selectbox("Unpredictability score (y)", list(Y_SCORES), format_func=lambda k: Y_SCORES[k].label,
+y_key = left.selectbox("Unpredictability score (y)", list(y_scores()), format_func=lambda k: y_scores()[k].label,
                        key=kept_key(PAGE, "y"))  # fmt: skip
 table = st.text_input(
     "Benchmark table (CSV), for the sourced-table x", str(BENCHMARKS_CSV), key=kept_key(PAGE, "table")
 )
 try:
-    results = store().query_runs(experiments=["ifbench", Y_SCORES[y_key].experiment])
+    results = store().query_runs(experiments=["ifbench", y_scores()[y_key].experiment])
     # a page may read only the shipped reference folder and the cache, never any path typed here
     axes = available_axes(results, confined_file(table, [reference_dir(), cache_dir()], "benchmark table"))
 except UnpredictError as exc:

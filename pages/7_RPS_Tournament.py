@@ -7,7 +7,7 @@ from unpredict_core.experiments.games import roshambo, rps, rps_tournament
 from unpredict_core.params import spec_of
 from unpredict_ui.games.tournament import show_tournament
 from unpredict_ui.games.view import describe
-from unpredict_ui.inputs import declared_number, request_editors
+from unpredict_ui.inputs import declared_choice, declared_number, request_editors
 from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
 from unpredict_ui.state import kept_key
@@ -42,9 +42,7 @@ field = field_column.radio(
 ROUNDS = spec_of(rps_tournament.Params, "rounds")  # the declared range; 20 by default here, a CPU-sized field
 rounds = int(rounds_column.number_input("Rounds", ROUNDS.min, ROUNDS.max, 20, key=kept_key(PAGE, "rounds")))
 seed = int(declared_number(seed_column, "Seed", rps_tournament.Params, "seed", PAGE))
-sides = sides_column.radio(
-    "Who plays", list(SIDES), format_func=SIDES.get, horizontal=True, key=kept_key(PAGE, "sides")
-)
+sides = declared_choice(sides_column, "Who plays", rps_tournament.Params, "sides", PAGE, SIDES)
 
 bots = roshambo.opponent_names()
 if field == "choose":

@@ -16,7 +16,7 @@ from tests.support.ui_support import clear_streamlit_caches  # noqa: F401  (auto
 from unpredict_core.backends import loading
 from unpredict_core.backends.scripted_pairs import ENABLE_ENV, ScriptedAwareLoader
 from unpredict_core.errors import InvalidParameter
-from unpredict_core.experiments import EXPERIMENTS, poetry, random_integers
+from unpredict_core.experiments import experiments, poetry, random_integers
 from unpredict_core.experiments.games import hide_and_seek, rps
 from unpredict_core.params import SEED_MAX, spec_of
 from unpredict_core.store.database import Store
@@ -35,11 +35,11 @@ def no_loading(monkeypatch):
     monkeypatch.setattr(loading, "load_backend", refuse)
 
 
-@pytest.mark.parametrize("name", sorted(EXPERIMENTS))
+@pytest.mark.parametrize("name", sorted(experiments()))
 @pytest.mark.parametrize("seed", [-1, 2**31, 2**64])
 def test_every_experiment_refuses_a_seed_out_of_range(name, seed):
     with pytest.raises(InvalidParameter, match="seed must be between 0 and 2,147,483,647"):
-        EXPERIMENTS[name].Params(seed=seed).validate()
+        experiments()[name].params(seed=seed).validate()
 
 
 @pytest.mark.parametrize("experiment", ["random-integers", "rps", "hide-and-seek", "poetry"])

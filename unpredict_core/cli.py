@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from unpredict_core.backends.models import PRESETS, custom_pair, get_pair, with_servers
 from unpredict_core.errors import UnpredictError
-from unpredict_core.experiments import EXPERIMENTS, ifbench, poetry, random_integers
-from unpredict_core.experiments.games import hide_and_seek, rps, rps_tournament
+from unpredict_core.experiments import experiments, get_experiment
+from unpredict_core.params import Spec, declared
 from unpredict_core.progress import stderr_progress
 from unpredict_core.results.export_cli import add_export_parser, cmd_export
 
@@ -22,36 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m unpredict_core", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run an experiment on a base/aligned pair")
-    run.add_argument("experiment", choices=sorted(EXPERIMENTS))
+    run.add_argument("experiment", choices=sorted(experiments()))
     run.add_argument("--pair", default="default", help=f"preset pair: {', '.join(PRESETS)}")
     run.add_argument("--base", help="base model: .gguf file, local folder or cached hub id (with --aligned)")
     run.add_argument("--aligned", help="aligned model: .gguf file, local folder or cached hub id")
-    run.add_argument("--mode", default="exact", choices=["exact", "sampled", "sequences"])
-    run.add_argument("--n", type=int, default=random_integers.PAPER_N, help="valid answers to sample")
-    run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--max-attempts", type=int, default=0, help="cap on samples drawn (0: 20·n)")
-    run.add_argument(
-        "--adversary",
-        default="greedy",
-        help="rps: greedy, frequency, markov1, markov2, iocaine, random, or roshambo:NAME (see `bots`)",
-    )
-    run.add_argument(
-        "--seeker", default="greedy", help="hide-and-seek: greedy, frequency, markov1, markov2, iocaine or random"
-    )
-    run.add_argument("--rounds", type=int, default=50, help="rps / hide-and-seek: rounds per game")
-    run.add_argument("--opponents", default="all", help="rps-tournament: all (the RoShamBo bots), ours, or names a,b,c")
-    run.add_argument("--sides", default="both", choices=["both", "base", "aligned"], help="rps-tournament: who plays")
-    run.add_argument("--spots", type=int, default=7, help="hide-and-seek: hiding spots")
-    # poetry
-    run.add_argument("--topics", default=",".join(poetry.DEFAULT_TOPICS), help="poetry: comma-separated topics")
-    run.add_argument("--samples", type=int, default=2, help="poetry: poems per topic and side")
-    run.add_argument(
-        "--max-new-tokens", type=int, help="poetry, ifbench: new-token cap per poem or response (default 96)"
-    )
-    run.add_argument(
-        "--limit", type=int, help="ifbench: prompts per side, a seeded subset (default: all on a GPU, 8 on a CPU)"
-    )
-    run.add_argument("--no-embeddings", action="store_true", help="poetry: skip the embedding-diversity proxy")
+    add_setting_flags(run)
     run.add_argument("--base-format", choices=["plain", "chat"], help="override the base side's format")
     run.add_argument("--aligned-format", choices=["plain", "chat"], help="override the aligned side's format")
     run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
@@ -73,10 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_scatter_command(commands) -> None:
-    from unpredict_core.results.scatter import BENCHMARKS_CSV, Y_SCORES
+    from unpredict_core.results.scatter import BENCHMARKS_CSV, y_scores
 
     scatter = commands.add_parser("scatter", help="benchmark (x) vs unpredictability (y) points from stored runs")
-    scatter.add_argument("--y", required=True, choices=sorted(Y_SCORES), help="unpredictability score")
+    scatter.add_argument("--y", required=True, choices=sorted(y_scores()), help="unpredictability score")
     scatter.add_argument("--x", help="ifbench:METRIC, table or leaderboard:COLUMN (default: IFBench when measured)")
     scatter.add_argument("--table", default=str(BENCHMARKS_CSV), help="benchmark table (CSV) for --x table")
     scatter.add_argument("--json", action="store_true", help="print the points as one JSON object on stdout")
@@ -84,10 +60,10 @@ def add_scatter_command(commands) -> None:
 
 def cmd_scatter(args) -> dict:
     from unpredict_core.results.benchmark_axis import default_x
-    from unpredict_core.results.scatter import Y_SCORES, available_axes, load_paper_points, point_rows, scatter_data
+    from unpredict_core.results.scatter import available_axes, load_paper_points, point_rows, scatter_data, y_scores
     from unpredict_core.store.database import Store
 
-    results = Store().query_runs(experiments=["ifbench", Y_SCORES[args.y].experiment])
+    results = Store().query_runs(experiments=["ifbench", y_scores()[args.y].experiment])
     axes = available_axes(results, args.table)
     x_key = args.x or default_x(axes)
     if x_key not in axes:
@@ -133,30 +109,65 @@ def servers_from(args) -> dict[str, tuple[str, str | None]]:
     return servers
 
 
+# -- settings: one flag per declared setting of any experiment (unpredict_core.params) -------------
+def settings_by_name() -> dict[str, list[tuple[str, Spec, Any]]]:
+    """Each setting name → (experiment, declaration, default) for every experiment declaring it.
+    A name means one kind of value everywhere, so it can be one flag."""
+    grouped: dict[str, list[tuple[str, Spec, Any]]] = {}
+    for experiment in experiments().values():
+        for name, (spec, default) in declared(experiment.params).items():
+            grouped.setdefault(name, []).append((experiment.name, spec, default))
+    for name, uses in grouped.items():
+        if len({spec.kind for _, spec, _ in uses}) > 1:
+            raise TypeError(f"the setting '{name}' is declared with different kinds: {uses}")
+    return grouped
+
+
+def _flag_help(uses: list[tuple[str, Spec, Any]]) -> str:
+    def shown(value: Any) -> str:
+        return ",".join(value) if isinstance(value, tuple) else str(value)
+
+    spec, default = uses[0][1], uses[0][2]
+    helps = {s.help for _, s, _ in uses}
+    defaults = {s.default_note or shown(d) for _, s, d in uses}
+    where = ", ".join(name for name, _, _ in uses)
+    if spec.kind is bool:
+        return f"{where}: {'turn off: ' if default else ''}{spec.help}"
+    text = f"{where}: {spec.help}" if len(helps) == 1 else "; ".join(f"{n}: {s.help}" for n, s, _ in uses)
+    return text + (f" (default {defaults.pop()})" if len(defaults) == 1 else "")
+
+
+def _text_list(value: str) -> tuple[str, ...]:
+    return tuple(value.split(","))
+
+
+def add_setting_flags(run: argparse.ArgumentParser) -> None:
+    """`--max-new-tokens` for `max_new_tokens`, ...; a flag not given is absent from the parsed
+    arguments, so the experiment's own default (or its device default) applies."""
+    for name, uses in settings_by_name().items():
+        spec, default = uses[0][1], uses[0][2]
+        flag, shown = "--" + name.replace("_", "-"), _flag_help(uses)
+        common: dict[str, Any] = {"dest": name, "default": argparse.SUPPRESS, "help": shown}
+        if spec.kind is bool:
+            action = "store_false" if default else "store_true"
+            run.add_argument(f"--no-{flag[2:]}" if default else flag, action=action, **common)
+        else:
+            kind = _text_list if spec.kind is tuple else spec.kind
+            run.add_argument(flag, type=kind, choices=spec.choices or None, **common)
+
+
 def params_for(args):
-    if args.experiment == rps_tournament.NAME:
-        return rps_tournament.Params(
-            opponents=tuple(args.opponents.split(",")), rounds=args.rounds, seed=args.seed, sides=args.sides
-        )
-    if args.experiment == rps.NAME:
-        return rps.Params(adversary=args.adversary, rounds=args.rounds, seed=args.seed)
-    if args.experiment == hide_and_seek.NAME:
-        return hide_and_seek.Params(seeker=args.seeker, spots=args.spots, rounds=args.rounds, seed=args.seed)
-    if args.experiment == poetry.NAME:
-        return poetry.Params(
-            topics=tuple(args.topics.split(",")),
-            samples=args.samples,
-            seed=args.seed,
-            max_new_tokens=poetry.Params.max_new_tokens if args.max_new_tokens is None else args.max_new_tokens,
-            embeddings=not args.no_embeddings,
-        )
-    if args.experiment == ifbench.NAME:
-        return ifbench.Params(
-            limit=ifbench.default_limit(args.device) if args.limit is None else args.limit,
-            max_new_tokens=ifbench.DEFAULT_MAX_NEW_TOKENS if args.max_new_tokens is None else args.max_new_tokens,
-            seed=args.seed,
-        )
-    return random_integers.Params(mode=args.mode, n=args.n, seed=args.seed, max_attempts=args.max_attempts)
+    """The experiment's Params from the flags given; a flag of another experiment's setting is
+    refused rather than silently ignored."""
+    experiment = get_experiment(args.experiment)
+    own = declared(experiment.params)
+    given = {name: getattr(args, name) for name in settings_by_name() if hasattr(args, name)}
+    foreign = [name for name in given if name not in own]
+    if foreign:
+        flags = ", ".join("--" + name.replace("_", "-") for name in foreign)
+        settings = ", ".join("--" + name.replace("_", "-") for name in own)
+        raise UnpredictError(f"{flags} does not apply to {experiment.name}; its settings are {settings}.")
+    return experiment.params(**(experiment.device_defaults(args.device) | given))
 
 
 def cmd_run(args) -> dict:
@@ -183,6 +194,7 @@ def cmd_run(args) -> dict:
 def print_summary(result: dict) -> None:
     from unpredict_core.runs import side_notes
 
+    experiment = get_experiment(result["experiment"])
     print(
         f"{result['experiment']} · pair {result['pair']} · run {result['run_id']}"
         f"{' (cached)' if result['cached'] else ''}"
@@ -200,9 +212,8 @@ def print_summary(result: dict) -> None:
         print(f"  {role:8s} {side['model']} [{side['format']}]{shown}  {metrics}")
         for note in side_notes(side):
             print(f"           note: {note}")
-        if "games" in side:
-            worst = ", ".join(f"{name} ({net:+.0f})" for name, net in rps_tournament.most_exploiting(side, 3))
-            print(f"           {len(side['games'])} games; most exploited by: {worst or 'nobody'}")
+        for line in experiment.summary_lines(side):
+            print(f"           {line}")
 
 
 def cmd_pairs() -> None:

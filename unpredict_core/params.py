@@ -1,8 +1,10 @@
 """Declared parameters: one range per parameter, written once, checked before any model loads,
 and the same in the CLI, sweep files and the dashboard's widgets.
 
-An experiment's frozen `Params` dataclass declares each field with `param(...)` (or `seed_param()`),
-and its `validate()` calls `check_declared(self)` first:
+An experiment's frozen `Params` dataclass declares each setting with `param(...)` (or
+`seed_param()`): its kind (from the default), default, bounds or choices, and help. A field without
+a declaration is not a setting (IFBench's `excluded_types`, which `validate()` works out). Its
+`validate()` calls `check_declared(self)` first:
 
     @dataclass(frozen=True)
     class Params:
@@ -16,9 +18,10 @@ and its `validate()` calls `check_declared(self)` first:
 
 Every entry point goes through `validate()` before anything loads: `runs.run_experiment` calls it
 first, sweep files call it for every item while the file is read (so a bad item names its line),
-and the CLI's flags become Params fields. The dashboard's number widgets take their min, max,
-default and help from the same declaration (`unpredict_ui.inputs.declared_number`), so a widget
-cannot offer what a run would refuse. `spec_of(Params, name)` reads a declaration.
+and the CLI's flags are made from the declarations (`unpredict_core.cli`). The dashboard's widgets
+take their min, max, choices, default and help from the same declaration
+(`unpredict_ui.inputs.declared_number`), so a widget cannot offer what a run would refuse.
+`declared(Params)` lists the declarations, `spec_of(Params, name)` reads one.
 """
 
 from __future__ import annotations
@@ -35,17 +38,28 @@ SEED_MAX = 2**31 - 1  # every generator here (numpy, torch, a server's `seed`) t
 
 @dataclass(frozen=True)
 class Spec:
-    """What a parameter may be. `min_open`: the minimum itself is excluded (a temperature > 0)."""
+    """What a parameter may be. `min_open`: the minimum itself is excluded (a temperature > 0);
+    `choices`: the only values a text setting may take."""
 
-    kind: type  # int, float, str or bool
+    kind: type  # int, float, str, bool or tuple (of text)
     min: float | None = None
     max: float | None = None
     min_open: bool = False
     help: str = ""
     unit: str = ""  # said after the range in messages, e.g. " valid answers"
+    choices: tuple[str, ...] = ()
+    default_note: str = ""  # said instead of the default where it depends on the machine
 
     def check(self, name: str, value: Any) -> None:
         """Raise InvalidParameter with the range unless `value` is of this kind and within it."""
+        if self.kind is str and not isinstance(value, str):
+            raise InvalidParameter(f"{name} must be text (got {value!r}).")
+        if self.choices and value not in self.choices:
+            raise InvalidParameter(f"Unknown {name} '{value}': use {_either(self.choices)}.")
+        if self.kind is bool and not isinstance(value, bool):
+            raise InvalidParameter(f"{name} must be true or false (got {value!r}).")
+        if self.kind is tuple and not (isinstance(value, tuple) and all(isinstance(v, str) for v in value)):
+            raise InvalidParameter(f"{name} must be a list of text values (got {value!r}).")
         if self.kind is int and (not isinstance(value, int) or isinstance(value, bool)):
             raise InvalidParameter(f"{name} must be a whole number (got {value!r}).")
         if self.kind is float and (not isinstance(value, int | float) or isinstance(value, bool)):
@@ -70,9 +84,23 @@ class Spec:
         return f"between {number(self.min)} and {number(self.max)}"
 
 
-def param(default: Any, *, min=None, max=None, min_open: bool = False, help: str = "", unit: str = ""):  # noqa: A002
-    """A dataclass field with its declared range (the kind is the default's type)."""
-    spec = Spec(type(default), min, max, min_open, help, unit)
+def _either(choices: tuple[str, ...]) -> str:
+    return ", ".join(choices[:-1]) + f" or {choices[-1]}" if len(choices) > 1 else choices[0]
+
+
+def param(
+    default: Any,
+    *,
+    min=None,  # noqa: A002
+    max=None,  # noqa: A002
+    min_open: bool = False,
+    choices: tuple[str, ...] = (),
+    help: str = "",  # noqa: A002
+    unit: str = "",
+    default_note: str = "",
+):
+    """A dataclass field with its declaration (the kind is the default's type)."""
+    spec = Spec(type(default), min, max, min_open, help, unit, tuple(choices), default_note)
     return dataclasses.field(default=default, metadata={"param": spec})
 
 
@@ -81,6 +109,13 @@ SEED = Spec(int, 0, SEED_MAX, help="seeds every random draw of the run")  # also
 
 def seed_param(help: str = SEED.help) -> Any:  # noqa: A002
     return dataclasses.field(default=0, metadata={"param": dataclasses.replace(SEED, help=help)})
+
+
+def declared(params_class: type) -> dict[str, tuple[Spec, Any]]:
+    """Every setting of a Params class: name → (its declaration, its default), in field order."""
+    return {
+        f.name: (f.metadata["param"], f.default) for f in dataclasses.fields(params_class) if "param" in f.metadata
+    }
 
 
 def spec_of(params_class: type, name: str) -> Spec | None:

@@ -81,12 +81,12 @@ def side_requests(
     requests: dict[str, str] | None = None,
 ) -> dict[str, SideRequest]:
     """Each side's format (its own by default) and request text (the experiment's by default)."""
-    module = get_experiment(experiment)
+    declared = get_experiment(experiment)
     sides = {}
     for role in ROLES:
         spec = pair.side(role)
         fmt = (formats or {}).get(role) or spec.default_format
-        text = (requests or {}).get(role) or module.default_request(params, fmt)
+        text = (requests or {}).get(role) or declared.default_request(params, fmt)
         sides[role] = SideRequest(spec, fmt, text)
     return sides
 
@@ -101,7 +101,7 @@ def placement_of(load, spec: ModelSpec) -> str | None:
 def cache_key(experiment: str, params, sides: dict[str, SideRequest], load=None, known: dict | None = None) -> str:
     """`known` may carry each spec's (identity, placement) from an earlier call (a sweep's items
     share a few models: their identities are computed once)."""
-    module = get_experiment(experiment)
+    version = get_experiment(experiment).version
     known = {} if known is None else known
 
     def side(s: SideRequest) -> dict:
@@ -115,7 +115,7 @@ def cache_key(experiment: str, params, sides: dict[str, SideRequest], load=None,
 
     payload = {
         "experiment": experiment,
-        "code_version": f"{module.VERSION}/{__version__}",
+        "code_version": f"{version}/{__version__}",
         "params": params.as_dict(),
         "sides": {role: side(s) for role, s in sides.items()},
     }
@@ -134,7 +134,7 @@ def run_experiment(
     progress: ProgressFn = no_progress,
 ) -> dict:
     """The result of `experiment` on both sides of `pair`: from the store, or computed and stored."""
-    module = get_experiment(experiment)
+    declared = get_experiment(experiment)
     params = params.validate()
     sides = side_requests(experiment, pair, params, formats, requests)
     for role, side in sides.items():  # before any work: the store cannot hold non-UTF-8 text
@@ -152,7 +152,7 @@ def run_experiment(
         "pair": pair.name,
         "pair_note": pair.note,
         "params": params.as_dict(),
-        "code_version": f"{module.VERSION}/{__version__}",
+        "code_version": f"{declared.version}/{__version__}",
         "created_at": datetime.now(UTC).isoformat(),
         "provenance": "measured here",
         "sides": {},
@@ -160,13 +160,13 @@ def run_experiment(
     for index, role in enumerate(ROLES):
         side = sides[role]
         part = scaled(progress, index / len(ROLES), (index + 1) / len(ROLES))
-        if not getattr(module, "plays", lambda params, role: True)(params, role):  # one-sided tournaments
+        if not declared.plays(params, role) and declared.skipped_side is not None:  # one-sided tournaments
             result["sides"][role] = {"model": side.spec.label, "identity": identity(side.spec), "request": side.request}
-            result["sides"][role] |= module.skipped_side(side.fmt, side.request, params)
+            result["sides"][role] |= declared.skipped_side(side.fmt, side.request, params)
             continue
         backend = load(side.spec, scaled(part, 0.0, 0.3))
         tally = UnresolvedTally(backend)
-        outcome = module.run_side(tally, side.fmt, side.request, params, scaled(part, 0.3, 1.0))
+        outcome = declared.run_side(tally, side.fmt, side.request, params, scaled(part, 0.3, 1.0))
         result["sides"][role] = {
             "model": side.spec.label,
             "identity": backend.identity,

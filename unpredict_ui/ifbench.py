@@ -12,6 +12,7 @@ from unpredict_core.params import spec_of
 from unpredict_core.runs import ROLES, side_notes
 from unpredict_ui.inputs import declared_number
 from unpredict_ui.state import kept_key
+from unpredict_ui.views import shows
 
 ROLE_TITLE = {"base": "Base", "aligned": "Aligned"}
 
@@ -68,6 +69,7 @@ def prompts_frame(side: dict) -> pd.DataFrame:
     )
 
 
+@shows(ifbench.NAME)
 def show_ifbench(result: dict) -> None:
     cached = " (from the cache)" if result.get("cached") else ""
     st.subheader(f"IFBench, measured here{cached}")

@@ -42,3 +42,21 @@ def declared_number(container, label: str, params_class: type, name: str, page: 
     kwargs.setdefault("help", spec.help[:1].upper() + spec.help[1:] + "." if spec.help else None)
     value = container.number_input(label, low, spec.max, default, key=kept_key(page, name), **kwargs)
     return spec.kind(value)
+
+
+def declared_choice(
+    container, label: str, params_class: type, name: str, page: str, labels: dict[str, str] | None = None, **kwargs
+) -> str:
+    """A radio of the setting's declared choices, its default first picked; `labels` only words them."""
+    spec = spec_of(params_class, name)
+    default = next(f.default for f in dataclasses.fields(params_class) if f.name == name)
+    options = list(spec.choices)
+    return container.radio(
+        label,
+        options,
+        index=options.index(default),
+        format_func=(labels or {}).get,
+        horizontal=True,
+        key=kept_key(page, name),
+        **kwargs,
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,28 +29,26 @@ PAPER_CSV = REFERENCE_DIR / "paper_reported.csv"
 
 @dataclass(frozen=True)
 class YScore:
+    """One experiment's declared score (`experiments.Score`) as the figure's y."""
+
     label: str
     experiment: str
     score: str  # key in results_table.side_scores
     paper: tuple[str, str] | None  # (task, metric) in paper_reported.csv
     note: str = ""
+    applies: Callable[[dict[str, Any]], bool] = lambda params: True  # runs (by their params) that report it
 
 
-Y_SCORES: dict[str, YScore] = {
-    "chi2": YScore(
-        "χ² against uniform (random integers)", "random-integers", "chi2", ("random_integers", "chi2_vs_uniform")
-    ),
-    "kl": YScore("KL to uniform, bits (random integers)", "random-integers", "kl", None),
-    "p7": YScore("P(7) (random integers)", "random-integers", "p7", None),
-    "rps_net": YScore("Rock-paper-scissors net score", "rps", "net_score", ("rps", "net_score")),
-    "hs_net": YScore(
-        "Hide-and-seek net score",
-        "hide-and-seek",
-        "net_score",
-        ("hide_and_seek", "score"),
-        note="The paper's hide-and-seek score has an unpublished definition: not on the same scale as ours.",
-    ),
-}
+def y_scores() -> dict[str, YScore]:
+    """Every unpredictability score the registered experiments declare, by its key."""
+    from unpredict_core.experiments import experiments
+
+    return {
+        s.key: YScore(s.label, e.name, s.field, s.paper, s.note, s.applies)
+        for e in experiments().values()
+        for s in e.scores
+    }
+
 
 # the paper's model names (size, variant) → hub ids, to find their benchmark scores
 PAPER_MODELS = {
@@ -127,7 +126,7 @@ def _measured(results: list[dict[str, Any]], y: YScore) -> dict[tuple[str, str, 
     """y values per (pair, role, model label, identity, format) over the runs that report the score."""
     values: dict[tuple[str, str, str, str, str], list[float]] = defaultdict(list)
     for result in results:
-        if result["experiment"] != y.experiment or result.get("params", {}).get("mode") == "sequences":
+        if result["experiment"] != y.experiment or not y.applies(result.get("params", {})):
             continue
         for role, side in result["sides"].items():
             value = side_scores(side).get(y.score)
@@ -144,7 +143,7 @@ def scatter_data(
     paper_points: list[dict[str, str]] | None = None,
 ) -> ScatterData:
     """Points measured here (mean y over runs), lines joining each pair, and the paper's layer."""
-    y = Y_SCORES[y_key]
+    y = y_scores()[y_key]
     data = ScatterData(y, x)
     by_pair: dict[str, dict[str, dict]] = defaultdict(dict)
     for (pair, role, model, identity, fmt), values in sorted(_measured(results, y).items()):
@@ -217,10 +216,8 @@ def point_rows(data: ScatterData) -> list[dict[str, Any]]:
 
 
 # -- what a fresh install runs to draw the figure -------------------------------------------------
-# Seconds per run of each experiment's default settings on the default pair on 2 CPU cores, used
-# only until this store holds durations of its own: IFBench from bench/README (112 s for gemma's
-# side on a loaded machine, SmolLM2's side faster); the others are rough figures, not measurements.
-TYPICAL_SECONDS = {"ifbench": 180.0, "random-integers": 10.0, "rps": 120.0, "hide-and-seek": 120.0}
+# Until this store holds durations of its own, an experiment's declared `typical_seconds` (IFBench's
+# from bench/README; the others are rough figures, not measurements).
 
 
 def measurement_plan(y_key: str, device: str = "auto") -> list[tuple[str, Any]]:
@@ -228,7 +225,7 @@ def measurement_plan(y_key: str, device: str = "auto") -> list[tuple[str, Any]]:
     each with its default settings (IFBench's subset sized for the device)."""
     from unpredict_core.experiments import get_experiment, ifbench
 
-    experiment = Y_SCORES[y_key].experiment
+    experiment = y_scores()[y_key].experiment
     return [
         (ifbench.NAME, ifbench.Params(limit=ifbench.default_limit(device))),
         (experiment, get_experiment(experiment).Params()),
@@ -237,7 +234,9 @@ def measurement_plan(y_key: str, device: str = "auto") -> list[tuple[str, Any]]:
 
 def estimate_seconds(plan: list[tuple[str, Any]], stored: list[dict[str, Any]]) -> float:
     """Expected time of `plan`: the median stored duration of runs with the same experiment and
-    settings where this store has one, else the typical time measured for this project."""
+    settings where this store has one, else the experiment's typical time."""
+    from unpredict_core.experiments import get_experiment
+
     total = 0.0
     for experiment, params in plan:
         wanted = params.as_dict()
@@ -248,5 +247,5 @@ def estimate_seconds(plan: list[tuple[str, Any]], stored: list[dict[str, Any]]) 
             and r.get("duration_s")
             and {k: r["params"].get(k) for k in wanted} == wanted
         )
-        total += same[len(same) // 2] if same else TYPICAL_SECONDS.get(experiment, 60.0)
+        total += same[len(same) // 2] if same else get_experiment(experiment).typical_seconds
     return total

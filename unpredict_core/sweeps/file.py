@@ -24,7 +24,6 @@ sweep is typically written on one machine and run overnight on another, and a me
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import math
 import re
@@ -38,8 +37,8 @@ from typing import Any
 from unpredict_core.backends.models import ModelPair, custom_pair, get_pair
 from unpredict_core.backends.scripted_pairs import scripted_pair
 from unpredict_core.errors import UnpredictError
-from unpredict_core.experiments import EXPERIMENTS
-from unpredict_core.params import SEED
+from unpredict_core.experiments import experiments
+from unpredict_core.params import SEED, declared
 
 SIDE_KEYS = ("base_format", "aligned_format", "base_request", "aligned_request")
 TOP_KEYS = ("pairs", "seeds", "experiment", "device")
@@ -168,11 +167,12 @@ def _experiment_items(block: dict, index: int, defaults: dict, loc: _Locator, ro
     name = block.get("name")
     if not isinstance(name, str):
         raise loc.fail('every [[experiment]] needs name = "..."', "name", table, index)
-    if name not in EXPERIMENTS:
-        raise loc.fail(f"unknown experiment '{name}'. Known: {', '.join(EXPERIMENTS)}", "name", table, index)
-    module = EXPERIMENTS[name]
-    hints = typing.get_type_hints(module.Params)
-    fields = [f.name for f in dataclasses.fields(module.Params)]
+    known = experiments()
+    if name not in known:
+        raise loc.fail(f"unknown experiment '{name}'. Known: {', '.join(known)}", "name", table, index)
+    params_class = known[name].params
+    hints = typing.get_type_hints(params_class)
+    fields = list(declared(params_class))  # the settings; a field validate() fills in is not one
     pairs = _pairs(block["pairs"], loc, table, index) if "pairs" in block else defaults["pairs"]
     axes: dict[str, list] = {}
     for key, value in block.items():
@@ -194,10 +194,12 @@ def _experiment_items(block: dict, index: int, defaults: dict, loc: _Locator, ro
         axes[key] = values
     if "seed" in fields and "seed" not in axes and defaults["seeds"] is not None:
         axes["seed"] = defaults["seeds"]
-    return _expand(name, module, pairs, axes, loc, index, room)
+    return _expand(name, params_class, pairs, axes, loc, index, room)
 
 
-def _expand(name: str, module, pairs: list[ModelPair], axes: dict[str, list], loc: _Locator, index: int, room: int):
+def _expand(
+    name: str, params_class: type, pairs: list[ModelPair], axes: dict[str, list], loc: _Locator, index: int, room: int
+):
     """The block's items; `room` is how many the sweep may still hold (checked before expanding)."""
     size = len(pairs) * math.prod(len(values) for values in axes.values())
     if size > room:
@@ -215,7 +217,7 @@ def _expand(name: str, module, pairs: list[ModelPair], axes: dict[str, list], lo
             values = dict(zip(keys, combo))
             side = {k: values.pop(k) for k in SIDE_KEYS if k in values}
             try:
-                params = module.Params(**values).validate()
+                params = params_class(**values).validate()
             except (UnpredictError, TypeError, ValueError) as exc:
                 bad = next((k for k in keys if k in str(exc)), "name")
                 raise loc.fail(f"{exc} (in {values})", bad, "experiment", index) from None

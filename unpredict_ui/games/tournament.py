@@ -9,10 +9,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from unpredict_core.experiments.games import roshambo
+from unpredict_core.experiments.games import roshambo, rps_tournament
 from unpredict_core.experiments.games.rps_tournament import most_exploiting
 from unpredict_core.runs import ROLES
 from unpredict_ui.games.charts import STATE_LABELS, _layout, _reference, predictability_bars
+from unpredict_ui.views import shows
 
 GROUPS = {True: "RoShamBo bot", False: "ours"}
 
@@ -96,6 +97,7 @@ def exploiters_frame(result: dict, n: int = 5) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Side", "Rank", "Opponent", "Net"])
 
 
+@shows(rps_tournament.NAME)
 def show_tournament(result: dict) -> None:
     sides, params = result["sides"], result["params"]
     roles = played_roles(result)

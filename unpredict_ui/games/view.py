@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from unpredict_core.experiments.games import roshambo
+from unpredict_core.experiments.games import hide_and_seek, roshambo, rps
 from unpredict_core.experiments.games.opponents import OPPONENTS, make_opponent
 from unpredict_core.runs import ROLES
 from unpredict_ui.games.charts import (
@@ -24,6 +24,7 @@ from unpredict_ui.games.charts import (
 )
 from unpredict_ui.state import kept_key
 from unpredict_ui.text import plain
+from unpredict_ui.views import shows
 
 RECONSTRUCTION = (
     "The paper did not publish its game protocol: the prompt wording, the way the history is "
@@ -191,6 +192,7 @@ def _prompts(result: dict) -> None:
             column.code(side["prompt"], language=None, wrap_lines=True)
 
 
+@shows(rps.NAME)
 def show_rps(result: dict) -> None:
     sides = result["sides"]
     _header(result, result["params"]["adversary"])
@@ -218,6 +220,7 @@ def show_rps(result: dict) -> None:
     _prompts(result)
 
 
+@shows(hide_and_seek.NAME)
 def show_hide_and_seek(result: dict) -> None:
     sides, spots = result["sides"], result["params"]["spots"]
     _header(result, result["params"]["seeker"])

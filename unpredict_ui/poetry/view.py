@@ -15,6 +15,7 @@ from unpredict_ui.poetry.analysis import show_proxies
 from unpredict_ui.resources import store
 from unpredict_ui.state import kept_key
 from unpredict_ui.text import plain
+from unpredict_ui.views import shows
 
 EMPTY = "(nothing left after cleaning: the model wrote only chat artefacts or an echo of the prompt)"
 
@@ -97,6 +98,7 @@ def _poem(column, poem: dict) -> None:
             st.code(poem["raw"], language=None, wrap_lines=True)
 
 
+@shows(poetry.NAME)
 def show_poems(result: dict) -> None:
     """Every topic's poems, base on the left and aligned on the right, and the exact prompts."""
     _header(result)

@@ -12,9 +12,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from unpredict_core.experiments import random_integers
 from unpredict_core.runs import ROLES
 from unpredict_ui.random_integers.charts import ANSWERS, UNIFORM, distribution_figure, repetition_figure, shared_y_max
 from unpredict_ui.text import plain
+from unpredict_ui.views import shows
 
 PAPER_N = 1500
 MAX_ENTROPY = math.log2(len(ANSWERS))
@@ -206,6 +208,7 @@ def _y_max(result: dict) -> dict[str, float]:
     return {"answers": answers, "reps": shared_y_max(reps + sides[0]["iid_repetitions"])}
 
 
+@shows(random_integers.NAME)
 def show_random_integers(result: dict) -> None:
     mode = result["params"]["mode"]
     _header(result)

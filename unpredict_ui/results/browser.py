@@ -21,14 +21,10 @@ from unpredict_core.results.table import (
     parse_param_filter,
 )
 from unpredict_core.store.database import Store
-from unpredict_ui.games.tournament import show_tournament
-from unpredict_ui.games.view import show_hide_and_seek, show_rps
-from unpredict_ui.ifbench import show_ifbench
-from unpredict_ui.poetry.view import show_poems
-from unpredict_ui.random_integers.view import show_random_integers
 from unpredict_ui.running import show_scoring_notes
 from unpredict_ui.state import kept_key
 from unpredict_ui.text import plain
+from unpredict_ui.views import view_for
 
 PAGE = "results"
 SHOWN = ["run_id", "experiment", "pair", "side", "model", "format", "coverage", "params", "created_at"]
@@ -119,15 +115,7 @@ def _parquet_bytes(frame: pd.DataFrame) -> bytes:
 
 def show_run(result: dict) -> None:
     """One run in full, drawn by its experiment's own view when there is one."""
-    views = {
-        "random-integers": show_random_integers,
-        "rps": show_rps,
-        "hide-and-seek": show_hide_and_seek,
-        "poetry": show_poems,
-        "ifbench": show_ifbench,
-        "rps-tournament": show_tournament,
-    }
-    view = views.get(result["experiment"])
+    view = view_for(result["experiment"])
     problems = out_of_range(result)
     if problems:
         st.error(plain(f"This stored run holds numbers no measurement can give ({'; '.join(problems[:5])}). Do not "

@@ -8,7 +8,7 @@ import time
 import streamlit as st
 
 from unpredict_core.errors import UnpredictError
-from unpredict_core.results.scatter import Y_SCORES, estimate_seconds, measurement_plan
+from unpredict_core.results.scatter import estimate_seconds, measurement_plan, y_scores
 from unpredict_core.runs import run_experiment
 from unpredict_ui.resources import backends, store
 from unpredict_ui.sidebar import PairChoice
@@ -49,7 +49,7 @@ def measure_section(page: str, choice: PairChoice, y_key: str, stored: list[dict
     label = f"Measure the picked pair for this figure ({_minutes(estimate)})"
     st.caption(
         f"Runs {what} on {pair} with their default settings (IFBench on a subset sized for this machine), "
-        f"then draws the points. Stored runs are reused, so a second press is instant. y: {Y_SCORES[y_key].label}."
+        f"then draws the points. Stored runs are reused, so a second press is instant. y: {y_scores()[y_key].label}."
     )
     if st.button(label, key=f"{page}.measure", disabled=not choice.ready):
         measure_pair(choice, plan, estimate)

@@ -93,7 +93,7 @@ def test_one_side_only_loads_and_plays_only_that_side():
         ({"opponents": ()}, "needs at least one opponent"),
         ({"opponents": (" ", "")}, "needs at least one opponent"),
         ({"opponents": ("ours",), "rounds": 1001}, "rounds must be between 1 and 1,000"),
-        ({"opponents": ("ours",), "sides": "neither"}, "sides must be one of"),
+        ({"opponents": ("ours",), "sides": "neither"}, "Unknown sides .neither.: use both, base or aligned"),
         ({"opponents": ("grenberg",)}, "Unknown opponent 'grenberg'"),
     ],
 )

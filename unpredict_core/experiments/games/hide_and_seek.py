@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from unpredict_core.backends.base import ModelBackend, PromptFormat
+from unpredict_core.experiments import Experiment, Score
 from unpredict_core.experiments.games.engine import (
     MAX_ROUNDS,
     Match,
@@ -72,7 +73,7 @@ def intro(spots: int, fmt: PromptFormat) -> str:
 
 @dataclass(frozen=True)
 class Params:
-    seeker: str = "greedy"
+    seeker: str = param("greedy", help="greedy, frequency, markov1, markov2, iocaine or random")
     spots: int = param(7, min=2, max=MAX_SPOTS, help="hiding spots (K)")
     rounds: int = param(50, min=1, max=MAX_ROUNDS, help="rounds per game")
     seed: int = seed_param("seeds the sampling of the model's hiding spots (and the random seeker)")
@@ -123,3 +124,23 @@ def run_side(
     return {"format": prompt.format, "format_note": prompt.note, "prompt": prompt.text, "rounds": rounds} | summarise(
         rules, match.history
     )
+
+
+EXPERIMENT = Experiment(
+    name=NAME,
+    version=VERSION,
+    title="Hide-and-seek",
+    params=Params,
+    default_request=default_request,
+    run_side=run_side,
+    scores=(
+        Score(
+            "hs_net",
+            "Hide-and-seek net score",
+            "net_score",
+            paper=("hide_and_seek", "score"),
+            note="The paper's hide-and-seek score has an unpublished definition: not on the same scale as ours.",
+        ),
+    ),
+    typical_seconds=120.0,
+)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from unpredict_core.backends.base import ModelBackend, PromptFormat
+from unpredict_core.experiments import Experiment, Score
 from unpredict_core.experiments.games.engine import (
     MAX_ROUNDS,
     Match,
@@ -73,7 +74,9 @@ RULES = RPSRules()
 
 @dataclass(frozen=True)
 class Params:
-    adversary: str = "greedy"
+    adversary: str = param(
+        "greedy", help="greedy, frequency, markov1, markov2, iocaine, random, or roshambo:NAME (see `bots`)"
+    )
     rounds: int = param(50, min=1, max=MAX_ROUNDS, help="rounds per game")
     seed: int = seed_param("seeds the sampling of the model's moves (and the random adversary)")
 
@@ -127,3 +130,15 @@ def round_json(r: Round) -> dict:
         "outcome": r.outcome,
         "expected_score": r.expected_score,
     }
+
+
+EXPERIMENT = Experiment(
+    name=NAME,
+    version=VERSION,
+    title="Rock-paper-scissors",
+    params=Params,
+    default_request=default_request,
+    run_side=run_side,
+    scores=(Score("rps_net", "Rock-paper-scissors net score", "net_score", paper=("rps", "net_score")),),
+    typical_seconds=120.0,
+)

@@ -17,6 +17,7 @@ import numpy as np
 
 from unpredict_core.backends.base import ModelBackend, PromptFormat
 from unpredict_core.errors import InvalidParameter
+from unpredict_core.experiments import Experiment
 from unpredict_core.experiments.games import roshambo, rps
 from unpredict_core.experiments.games.engine import MAX_ROUNDS, Match, Round, net_score
 from unpredict_core.experiments.games.lockstep import play_lockstep
@@ -56,10 +57,10 @@ def expand_opponents(names: tuple[str, ...] | list[str] | str) -> tuple[str, ...
 
 @dataclass(frozen=True)
 class Params:
-    opponents: tuple[str, ...] = ("all",)
+    opponents: tuple[str, ...] = param(("all",), help="all (the RoShamBo bots), ours, or names a,b,c")
     rounds: int = param(50, min=1, max=MAX_ROUNDS, help="rounds per game")
     seed: int = seed_param("seeds every game's moves (each game is the rps game with this seed)")
-    sides: str = "both"  # or "base" / "aligned": the other side is not played
+    sides: str = param("both", choices=SIDES, help="who plays: both, base or aligned (the other side is not played)")
 
     def validate(self) -> Params:
         check_declared(self)
@@ -68,8 +69,6 @@ class Params:
             raise InvalidParameter("A tournament needs at least one opponent: all (the RoShamBo bots), ours, or names.")
         for name in opponents:
             check_opponent(name, "opponent", field=True)
-        if self.sides not in SIDES:
-            raise InvalidParameter(f"sides must be one of {', '.join(SIDES)} (got '{self.sides}').")
         return replace(self, opponents=opponents)
 
     def as_dict(self) -> dict:
@@ -140,3 +139,22 @@ def run_side(
         "batching": batching,
         "games": listed,
     } | summarise(games)
+
+
+def summary_lines(side: dict) -> list[str]:
+    worst = ", ".join(f"{name} ({net:+.0f})" for name, net in most_exploiting(side, 3))
+    return [f"{len(side.get('games', []))} games; most exploited by: {worst or 'nobody'}"]
+
+
+EXPERIMENT = Experiment(
+    name=NAME,
+    version=VERSION,
+    title="Rock-paper-scissors tournament",
+    params=Params,
+    default_request=default_request,
+    run_side=run_side,
+    plays=plays,
+    skipped_side=skipped_side,
+    summary_lines=summary_lines,
+    typical_seconds=600.0,
+)

@@ -20,6 +20,7 @@ from typing import Any
 
 from unpredict_core.backends.base import ModelBackend, PromptFormat
 from unpredict_core.errors import InvalidParameter
+from unpredict_core.experiments import Experiment
 from unpredict_core.experiments.ifbench.data import TEST_SET_SIZE, IFBenchPrompt, load_prompts
 from unpredict_core.experiments.ifbench.scores import METRICS, accuracies, verdict_counts
 from unpredict_core.experiments.ifbench.verifiers import excluded_types, verify
@@ -41,7 +42,11 @@ PROTOCOL_NOTE = (
 @dataclass(frozen=True)
 class Params:
     limit: int = param(
-        CPU_DEFAULT_LIMIT, min=1, max=TEST_SET_SIZE, help="prompts per side, a seeded subset of those checkable here"
+        CPU_DEFAULT_LIMIT,
+        min=1,
+        max=TEST_SET_SIZE,
+        help="prompts per side, a seeded subset of those checkable here",
+        default_note=f"all on a GPU, {CPU_DEFAULT_LIMIT} on a CPU",
     )
     max_new_tokens: int = param(DEFAULT_MAX_NEW_TOKENS, min=16, max=2048, help="new-token cap per response")
     seed: int = seed_param("chooses which prompts are drawn")
@@ -144,3 +149,20 @@ def run_side(
         "verdicts": verdict_counts(rows),
         "excluded": exclusions(params),
     }
+
+
+def device_defaults(device: str) -> dict[str, Any]:
+    return {"limit": default_limit(device)}
+
+
+EXPERIMENT = Experiment(
+    name=NAME,
+    version=VERSION,
+    title="IFBench",
+    params=Params,
+    default_request=default_request,
+    run_side=run_side,
+    free_text=True,
+    typical_seconds=180.0,  # bench/README: 112 s for gemma's side on a loaded machine, SmolLM2's faster
+    device_defaults=device_defaults,
+)

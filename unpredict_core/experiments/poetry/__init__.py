@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from unpredict_core.backends.base import ModelBackend, PromptFormat, SampleSettings
 from unpredict_core.errors import InvalidParameter
+from unpredict_core.experiments import Experiment
 from unpredict_core.experiments.poetry.metrics import embedding_diversity, text_proxies
 from unpredict_core.experiments.poetry.text import clean_poem, strip_unprintable
 from unpredict_core.params import check_declared, param, seed_param
@@ -45,13 +46,13 @@ END_OF_POEM = "\n\n\n"
 
 @dataclass(frozen=True)
 class Params:
-    topics: tuple[str, ...] = DEFAULT_TOPICS
+    topics: tuple[str, ...] = param(DEFAULT_TOPICS, help="topics, one poem title each")
     samples: int = param(2, min=1, max=MAX_SAMPLES, help="poems per topic and side")
     seed: int = seed_param()
     max_new_tokens: int = param(96, min=8, max=MAX_NEW_TOKENS, help="length cap: new tokens per poem")
-    temperature: float = param(1.0, min=0.0, max=2.0, min_open=True)
-    top_p: float = param(1.0, min=0.0, max=1.0, min_open=True)
-    embeddings: bool = True  # compute the embedding-diversity proxy (loads a small model once)
+    temperature: float = param(1.0, min=0.0, max=2.0, min_open=True, help="sampling temperature")
+    top_p: float = param(1.0, min=0.0, max=1.0, min_open=True, help="nucleus sampling: the top share of mass kept")
+    embeddings: bool = param(True, help="compute the embedding-diversity proxy (loads a small model once)")
 
     def validate(self) -> Params:
         """A checked copy: topics stripped of control characters and blanks, duplicates dropped."""
@@ -179,3 +180,15 @@ def run_side(
         "metrics": {k: v for k, v in found.items() if isinstance(v, float)},
         "proxies": found,
     }
+
+
+EXPERIMENT = Experiment(
+    name=NAME,
+    version=VERSION,
+    title="Poetry",
+    params=Params,
+    default_request=default_request,
+    run_side=run_side,
+    free_text=True,
+    typical_seconds=120.0,
+)

@@ -21,6 +21,7 @@ from unpredict_core.backends.base import (
     parse_choice,
 )
 from unpredict_core.errors import InvalidParameter
+from unpredict_core.experiments import Experiment, Score
 from unpredict_core.experiments.random_integers.metrics import (
     PAPER_N,
     bootstrap_intervals,
@@ -60,14 +61,12 @@ REQUESTS = {
 
 @dataclass(frozen=True)
 class Params:
-    mode: Mode = "exact"
+    mode: Mode = param("exact", choices=("exact", "sampled", "sequences"), help="exact, sampled or sequences")
     n: int = param(PAPER_N, min=1, max=MAX_N, unit=" valid answers", help="valid answers to sample")
     seed: int = seed_param()
     max_attempts: int = param(0, min=0, max=20 * MAX_N, help="cap on samples drawn (0: 20·n)")
 
     def validate(self) -> Params:
-        if self.mode not in ("exact", "sampled", "sequences"):
-            raise InvalidParameter(f"Unknown mode '{self.mode}': use exact, sampled or sequences.")
         check_declared(self)
         return self
 
@@ -217,3 +216,30 @@ def run_side(
     prompt = backend.render(request, fmt)
     shown = {"format": prompt.format, "format_note": prompt.note, "prompt": prompt.text}
     return shown | RUNNERS[params.mode](backend, prompt, params, progress)
+
+
+def single_draws(params: dict) -> bool:
+    """Runs of single draws (exact or sampled): a sequence run's numbers are not one draw's."""
+    return params.get("mode") != "sequences"
+
+
+EXPERIMENT = Experiment(
+    name=NAME,
+    version=VERSION,
+    title="Random integers",
+    params=Params,
+    default_request=default_request,
+    run_side=run_side,
+    scores=(
+        Score(
+            "chi2",
+            "χ² against uniform (random integers)",
+            "chi2",
+            paper=("random_integers", "chi2_vs_uniform"),
+            applies=single_draws,
+        ),
+        Score("kl", "KL to uniform, bits (random integers)", "kl", applies=single_draws),
+        Score("p7", "P(7) (random integers)", "p7", applies=single_draws),
+    ),
+    typical_seconds=10.0,
+)
