@@ -194,3 +194,12 @@ def test_scatter_cli_prints_points_with_both_sources(capsys):
     assert all({"model", "x", "x_source", "y", "y_source"} <= set(p) for p in out["points"])
     assert main(["scatter", "--y", "p7", "--x", "nonsense"]) == 2
     assert "Offered here" in capsys.readouterr().err
+
+
+def test_the_measurement_plan_is_ifbench_and_the_y_experiment_at_their_defaults():
+    from unpredict_core.experiments import ifbench
+    from unpredict_core.experiments.games import rps
+    from unpredict_core.results.scatter import measurement_plan
+
+    plan = measurement_plan("rps_net", device="cpu")
+    assert plan == [("ifbench", ifbench.Params(limit=ifbench.CPU_DEFAULT_LIMIT)), ("rps", rps.Params())]

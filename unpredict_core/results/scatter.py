@@ -228,7 +228,7 @@ def measurement_plan(y_key: str, device: str = "auto") -> list[tuple[str, Any]]:
     experiment = y_scores()[y_key].experiment
     return [
         (ifbench.NAME, ifbench.Params(limit=ifbench.default_limit(device))),
-        (experiment, get_experiment(experiment).Params()),
+        (experiment, get_experiment(experiment).params()),
     ]
 
 

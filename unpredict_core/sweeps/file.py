@@ -179,8 +179,8 @@ def _experiment_items(block: dict, index: int, defaults: dict, loc: _Locator, ro
         if key in ("name", "pairs"):
             continue
         if key not in fields and key not in SIDE_KEYS:
-            known = ", ".join([*fields, *SIDE_KEYS])
-            raise loc.fail(f"'{name}' has no parameter '{key}'. Known: {known}", key, table, index)
+            settings = ", ".join([*fields, *SIDE_KEYS])
+            raise loc.fail(f"'{name}' has no parameter '{key}'. Known: {settings}", key, table, index)
         expected = hints.get(key, str)
         if typing.get_origin(expected) in (list, tuple):  # a list is one value; a list of lists, a grid
             grid = isinstance(value, list) and value and all(isinstance(v, list) for v in value)

@@ -1,0 +1,27 @@
+"""Cache keys stay what they were: a stored run answers from the cache only while its key is
+recomputed the same. These keys were computed before the code moved into rooms and the results
+were typed; a change here means every stored run of that experiment is computed again, so it must
+come with a bump of that experiment's VERSION, on purpose. (IFBench's key holds the instruction
+types this machine cannot check, so it is left out.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from unpredict_core import runs
+from unpredict_core.backends.scripted_pairs import PAIR
+from unpredict_core.experiments import get_experiment
+
+KEYS = {
+    "hide-and-seek": "6f1adaa1dbc9a34635910b224e18b206f2676d1180c28b410c345a839b3fd65c",
+    "poetry": "c39f1ef728c21370a48fe5feb132f885cf4c9ec85e0b9ee695d764912e991c07",
+    "random-integers": "68ddcae4b322bb2b536f7368a37b1fa44db976c8c359b2466a64759db0022ff8",
+    "rps": "2567b7ab2e9522e0c8de9e411c42e978dfcffac286e740a6c03ae6f3fda7e65f",
+    "rps-tournament": "0576367246272ccae318aa738f09e20c347de9067f9947e216a445b6b26fbc36",
+}
+
+
+@pytest.mark.parametrize("name", sorted(KEYS))
+def test_the_default_run_of_each_experiment_keeps_its_key(name):
+    params = get_experiment(name).params().validate()
+    assert runs.cache_key(name, params, runs.side_requests(name, PAIR, params)) == KEYS[name]
