@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from unpredict_core.backends.models import PRESETS, custom_pair, get_pair, with_servers
@@ -16,6 +17,7 @@ from unpredict_core.errors import UnpredictError
 from unpredict_core.experiments import experiments, get_experiment
 from unpredict_core.params import Spec, declared
 from unpredict_core.progress import stderr_progress
+from unpredict_core.records import RunRecord
 from unpredict_core.results.export_cli import add_export_parser, cmd_export
 
 
@@ -170,7 +172,7 @@ def params_for(args):
     return experiment.params(**(experiment.device_defaults(args.device) | given))
 
 
-def cmd_run(args) -> dict:
+def cmd_run(args) -> RunRecord:
     from unpredict_core.backends.loading import BackendCache
     from unpredict_core.runs import run_experiment
     from unpredict_core.store.database import Store
@@ -191,7 +193,7 @@ def cmd_run(args) -> dict:
     )
 
 
-def print_summary(result: dict) -> None:
+def print_summary(result: RunRecord) -> None:
     from unpredict_core.runs import side_notes
 
     experiment = get_experiment(result["experiment"])
@@ -203,8 +205,9 @@ def print_summary(result: dict) -> None:
         if side.get("skipped"):
             print(f"  {role:8s} {side['model']}: {side['skipped']}")
             continue
+        headline: Mapping[str, Any] = side
         numbers = side.get("metrics") or {
-            k: side[k] for k in ("net_score", "expected_net_score", "found_rate") if k in side
+            k: headline[k] for k in ("net_score", "expected_net_score", "found_rate") if k in side
         }
         metrics = ", ".join(f"{k}={v:.4g}" for k, v in numbers.items())
         coverage = side.get("coverage", side.get("min_coverage"))

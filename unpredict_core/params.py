@@ -58,6 +58,8 @@ class Spec:
             raise InvalidParameter(f"Unknown {name} '{value}': use {_either(self.choices)}.")
         if self.kind is bool and not isinstance(value, bool):
             raise InvalidParameter(f"{name} must be true or false (got {value!r}).")
+        if self.kind is tuple and isinstance(value, str):
+            raise InvalidParameter(f"{name} must be a list of text values, not one string (got {value!r}).")
         if self.kind is tuple and not (isinstance(value, tuple) and all(isinstance(v, str) for v in value)):
             raise InvalidParameter(f"{name} must be a list of text values (got {value!r}).")
         if self.kind is int and (not isinstance(value, int) or isinstance(value, bool)):
@@ -74,8 +76,8 @@ class Spec:
         return low_ok and (self.max is None or value <= self.max)
 
     def range_text(self) -> str:
-        def number(x: float) -> str:
-            return f"{x:,}" if isinstance(x, int) else f"{x:g}"
+        def number(x: float | None) -> str:
+            return "…" if x is None else f"{x:,}" if isinstance(x, int) else f"{x:g}"
 
         if self.min_open:
             return f"in ({number(self.min)}, {number(self.max)}]"

@@ -29,9 +29,10 @@ from unpredict_core.backends.base import (
 )
 from unpredict_core.backends.models import ModelPair, ModelSpec, Role, identity
 from unpredict_core.errors import InvalidScores, StoreError
-from unpredict_core.experiments import get_experiment
+from unpredict_core.experiments import Experiment, get_experiment
 from unpredict_core.paths import cache_dir
 from unpredict_core.progress import ProgressFn, no_progress, scaled
+from unpredict_core.records import RunRecord, SideRecord
 from unpredict_core.results.table import out_of_range
 from unpredict_core.store.database import Store
 from unpredict_core.store.text_input import require_utf8
@@ -71,6 +72,7 @@ class SideRequest:
     spec: ModelSpec
     fmt: PromptFormat
     request: str
+    role: Role = "base"
 
 
 def side_requests(
@@ -82,12 +84,12 @@ def side_requests(
 ) -> dict[str, SideRequest]:
     """Each side's format (its own by default) and request text (the experiment's by default)."""
     declared = get_experiment(experiment)
-    sides = {}
+    sides: dict[str, SideRequest] = {}
     for role in ROLES:
         spec = pair.side(role)
         fmt = (formats or {}).get(role) or spec.default_format
         text = (requests or {}).get(role) or declared.default_request(params, fmt)
-        sides[role] = SideRequest(spec, fmt, text)
+        sides[role] = SideRequest(spec, fmt, text, role)
     return sides
 
 
@@ -132,7 +134,7 @@ def run_experiment(
     formats: dict[str, PromptFormat] | None = None,
     requests: dict[str, str] | None = None,
     progress: ProgressFn = no_progress,
-) -> dict:
+) -> RunRecord:
     """The result of `experiment` on both sides of `pair`: from the store, or computed and stored."""
     declared = get_experiment(experiment)
     params = params.validate()
@@ -146,7 +148,7 @@ def run_experiment(
         progress(1.0, "answered from the cache")
         return cached | {"cached": True}
     started = time.monotonic()
-    result = {
+    result: RunRecord = {
         "run_id": uuid.uuid4().hex[:16],
         "experiment": experiment,
         "pair": pair.name,
@@ -160,23 +162,7 @@ def run_experiment(
     for index, role in enumerate(ROLES):
         side = sides[role]
         part = scaled(progress, index / len(ROLES), (index + 1) / len(ROLES))
-        if not declared.plays(params, role) and declared.skipped_side is not None:  # one-sided tournaments
-            result["sides"][role] = {"model": side.spec.label, "identity": identity(side.spec), "request": side.request}
-            result["sides"][role] |= declared.skipped_side(side.fmt, side.request, params)
-            continue
-        backend = load(side.spec, scaled(part, 0.0, 0.3))
-        tally = UnresolvedTally(backend)
-        outcome = declared.run_side(tally, side.fmt, side.request, params, scaled(part, 0.3, 1.0))
-        result["sides"][role] = {
-            "model": side.spec.label,
-            "identity": backend.identity,
-            "request": side.request,
-            "requested_format": side.fmt,
-        } | outcome
-        if getattr(backend, "scoring", "logprobs") == "sampled":  # a server without log-probabilities
-            result["sides"][role]["scoring"] = SAMPLED_NOTE
-        elif tally.worst is not None:
-            result["sides"][role]["unresolved"] = tally.worst
+        result["sides"][role] = _run_side(declared, side, params, load, part)
     result["duration_s"] = time.monotonic() - started
     problems = out_of_range(result)
     if problems:
@@ -186,7 +172,29 @@ def run_experiment(
     return result | {"cached": False}
 
 
-def save_or_keep(store: Store, result: dict, key: str) -> None:
+def _run_side(declared: Experiment, side: SideRequest, params, load: BackendLoader, progress: ProgressFn) -> SideRecord:
+    """One side of a run: played, or marked as sitting out (a one-sided tournament)."""
+    if not declared.plays(params, side.role) and declared.skipped_side is not None:
+        skipped = declared.skipped_side(side.fmt, side.request, params)
+        return {"model": side.spec.label, "identity": identity(side.spec), "request": side.request, **skipped}
+    backend = load(side.spec, scaled(progress, 0.0, 0.3))
+    tally = UnresolvedTally(backend)
+    outcome = declared.run_side(tally, side.fmt, side.request, params, scaled(progress, 0.3, 1.0))
+    record: SideRecord = {
+        "model": side.spec.label,
+        "identity": backend.identity,
+        "request": side.request,
+        "requested_format": side.fmt,
+        **outcome,
+    }
+    if getattr(backend, "scoring", "logprobs") == "sampled":  # a server without log-probabilities
+        record["scoring"] = SAMPLED_NOTE
+    elif tally.worst is not None:
+        record["unresolved"] = tally.worst
+    return record
+
+
+def save_or_keep(store: Store, result: RunRecord, key: str) -> None:
     """Store a finished run; if the store cannot take it (a full disk, a lost permission), keep the
     computed result as a JSON file and say where, instead of losing minutes or hours of work."""
     try:
@@ -195,7 +203,7 @@ def save_or_keep(store: Store, result: dict, key: str) -> None:
         raise StoreError(f"{exc} {keep_unsaved(result, key)}") from exc
 
 
-def keep_unsaved(result: dict, key: str) -> str:
+def keep_unsaved(result: RunRecord, key: str) -> str:
     """Write `result` to `<cache>/unsaved/<run_id>.json` (else the temporary folder); the sentence
     that tells the user where it went, or that it could not be kept anywhere."""
     import tempfile
@@ -214,7 +222,7 @@ def keep_unsaved(result: dict, key: str) -> str:
     return "The computed run could not be written anywhere either (is the disk full?); nothing was stored."
 
 
-def side_notes(side: dict) -> list[str]:
+def side_notes(side: SideRecord) -> list[str]:
     """What a reader must know beside a side's numbers: the CLI prints these and the pages show them."""
     notes = [side["format_note"]] if side.get("format_note") else []
     excluded = side.get("excluded")

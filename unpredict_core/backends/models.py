@@ -37,9 +37,6 @@ class ModelSpec:
     allow_pickle: bool = False  # load .bin/.pt weights (pickle can run code): only when asked
     served_model: str | None = None  # source "server": the model name the server serves it under
 
-    def with_format(self, fmt: PromptFormat) -> ModelSpec:
-        return replace(self, default_format=fmt)
-
 
 @dataclass(frozen=True)
 class ModelPair:
@@ -47,7 +44,6 @@ class ModelPair:
     base: ModelSpec
     aligned: ModelSpec
     note: str = ""
-    paper_variant: str = ""  # the aligned variant's name in the paper's tables, if any
 
     def side(self, role: Role) -> ModelSpec:
         return self.base if role == "base" else self.aligned
@@ -79,13 +75,12 @@ DEFAULT_PAIR = ModelPair(
 )
 
 
-def _hf_pair(name: str, base: str, aligned: str, family: str, variant: str = "") -> ModelPair:
+def _hf_pair(name: str, base: str, aligned: str, family: str) -> ModelPair:
     return ModelPair(
         name=name,
         base=ModelSpec(base, "hf", base, family=family),
         aligned=ModelSpec(aligned, "hf", aligned, family=family, default_format="chat"),
         note="Same family and size: the aligned model is the base model after post-training.",
-        paper_variant=variant,
     )
 
 
@@ -94,23 +89,21 @@ def _presets() -> dict[str, ModelPair]:
     for size in ("8B", "70B"):
         base = f"meta-llama/Llama-3.1-{size}"
         pairs += [
-            _hf_pair(f"llama-3.1-{size.lower()}-instruct", base, f"{base}-Instruct", "Llama-3.1", "Llama-Instruct"),
+            _hf_pair(f"llama-3.1-{size.lower()}-instruct", base, f"{base}-Instruct", "Llama-3.1"),
             _hf_pair(
                 f"llama-3.1-{size.lower()}-tulu-sft",
                 base,
                 f"allenai/Llama-3.1-Tulu-3-{size}-SFT",
                 "Llama-3.1",
-                "Tulu-SFT",
             ),
             _hf_pair(
                 f"llama-3.1-{size.lower()}-tulu-dpo",
                 base,
                 f"allenai/Llama-3.1-Tulu-3-{size}-DPO",
                 "Llama-3.1",
-                "Tulu-DPO",
             ),
             _hf_pair(
-                f"llama-3.1-{size.lower()}-tulu", base, f"allenai/Llama-3.1-Tulu-3-{size}", "Llama-3.1", "Tulu-Full"
+                f"llama-3.1-{size.lower()}-tulu", base, f"allenai/Llama-3.1-Tulu-3-{size}", "Llama-3.1"
             ),
         ]
     pairs += [

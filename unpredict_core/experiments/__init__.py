@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from unpredict_core.backends.base import ModelBackend, PromptFormat
 from unpredict_core.errors import InvalidParameter
 from unpredict_core.progress import ProgressFn
+from unpredict_core.records import SideOutcome, SideRecord
 
-RunSide = Callable[[ModelBackend, PromptFormat, str, Any, ProgressFn], dict[str, Any]]
+RunSide = Callable[[ModelBackend, PromptFormat, str, Any, ProgressFn], SideOutcome]
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def _always(params: Any, role: str) -> bool:
     return True
 
 
-def _no_lines(side: dict[str, Any]) -> list[str]:
+def _no_lines(side: Mapping[str, Any]) -> list[str]:
     return []
 
 
@@ -73,8 +74,8 @@ class Experiment:
     free_text: bool = False  # generates free text (no fixed answer set to score)
     typical_seconds: float = 60.0  # a default-settings run on the default pair, 2 CPU cores (until measured)
     plays: Callable[[Any, str], bool] = _always  # False: that side sits this run out
-    skipped_side: Callable[..., dict[str, Any]] | None = None  # what a side that sits out reports
-    summary_lines: Callable[[dict[str, Any]], list[str]] = _no_lines  # extra lines of the CLI's summary
+    skipped_side: Callable[..., SideRecord] | None = None  # what a side that sits out reports
+    summary_lines: Callable[[Mapping[str, Any]], list[str]] = _no_lines  # extra lines of the CLI's summary
     device_defaults: Callable[[str], dict[str, Any]] = _no_defaults  # settings whose default depends on the device
 
 

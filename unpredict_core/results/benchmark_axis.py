@@ -9,12 +9,13 @@ Only the table and the leaderboard can place the paper's own models (they were n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from unpredict_core.experiments.ifbench.scores import LABELS as IFBENCH_LABELS
 from unpredict_core.experiments.ifbench.scores import METRICS as IFBENCH_METRICS
+from unpredict_core.records import RunRecord
 from unpredict_core.results.leaderboard import SOURCE as LEADERBOARD_SOURCE
 from unpredict_core.results.leaderboard import LeaderboardRow
 
@@ -71,14 +72,15 @@ def table_axis(benchmarks: dict[str, Benchmark], key: str = "table") -> XAxis:
     return XAxis(key, title, "sourced table", for_side, value)
 
 
-def ifbench_axis(results: list[dict[str, Any]], metric: str) -> XAxis:
+def ifbench_axis(results: Sequence[RunRecord], metric: str) -> XAxis:
     """IFBench `metric` per (model identity, format), from the stored run with the most trials."""
     best: dict[tuple[str, str], tuple[int, str, XValue]] = {}
     for result in results:
         if result.get("experiment") != "ifbench":
             continue
         for side in result["sides"].values():
-            score = (side.get("accuracy") or {}).get(metric) or {}
+            stored: Mapping[str, Any] = side  # an IFBench side: its accuracies
+            score = (stored.get("accuracy") or {}).get(metric) or {}
             if score.get("value") is None:
                 continue
             low, high = score["ci"]
@@ -122,7 +124,7 @@ def leaderboard_axis(rows: dict[str, LeaderboardRow], column: str) -> XAxis:
 
 
 def x_axes(
-    results: list[dict[str, Any]], benchmarks: dict[str, Benchmark], leaderboard: dict[str, LeaderboardRow]
+    results: Sequence[RunRecord], benchmarks: dict[str, Benchmark], leaderboard: dict[str, LeaderboardRow]
 ) -> dict[str, XAxis]:
     """Every x this install can offer, the measured benchmark first when a run of it is stored."""
     measured = {f"ifbench:{m}": ifbench_axis(results, m) for m in IFBENCH_METRICS}

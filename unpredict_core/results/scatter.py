@@ -12,13 +12,14 @@ from __future__ import annotations
 import csv
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from unpredict_core.errors import UnpredictError
 from unpredict_core.paths import PROJECT_ROOT
+from unpredict_core.records import RunRecord
 from unpredict_core.results.benchmark_axis import NO_SCORE, Benchmark, XAxis
 from unpredict_core.results.table import side_scores
 
@@ -122,7 +123,7 @@ def load_paper_points(path: Path | str = PAPER_CSV) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _measured(results: list[dict[str, Any]], y: YScore) -> dict[tuple[str, str, str, str, str], list[float]]:
+def _measured(results: Sequence[RunRecord], y: YScore) -> dict[tuple[str, str, str, str, str], list[float]]:
     """y values per (pair, role, model label, identity, format) over the runs that report the score."""
     values: dict[tuple[str, str, str, str, str], list[float]] = defaultdict(list)
     for result in results:
@@ -137,7 +138,7 @@ def _measured(results: list[dict[str, Any]], y: YScore) -> dict[tuple[str, str, 
 
 
 def scatter_data(
-    results: list[dict[str, Any]],
+    results: Sequence[RunRecord],
     x: XAxis,
     y_key: str,
     paper_points: list[dict[str, str]] | None = None,
@@ -173,6 +174,8 @@ def scatter_data(
 
 
 def _paper_layer(data: ScatterData, y: YScore, x: XAxis, rows: list[dict]) -> None:
+    if y.paper is None:
+        return
     task, metric = y.paper
     for row in rows:
         if row["task"] != task or row["metric"] != metric:
@@ -198,7 +201,7 @@ def _paper_layer(data: ScatterData, y: YScore, x: XAxis, rows: list[dict]) -> No
             data.reference.append(point)
 
 
-def available_axes(results: list[dict[str, Any]], table: Path | str = BENCHMARKS_CSV) -> dict[str, XAxis]:
+def available_axes(results: Sequence[RunRecord], table: Path | str = BENCHMARKS_CSV) -> dict[str, XAxis]:
     """The x sources this install offers: IFBench from `results`, the table, a local leaderboard."""
     from unpredict_core.results.benchmark_axis import x_axes
     from unpredict_core.results.leaderboard import leaderboard_files, read_leaderboard

@@ -13,16 +13,18 @@ import math
 import os
 import re
 import uuid
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from unpredict_core.errors import UnpredictError
+from unpredict_core.records import RunRecord
 
 ExportFormat = Literal["csv", "parquet"]
 _SKIP = {"coverage", "min_coverage", "duration_s"}  # shown in their own columns
 
 
-def _numbers(data: dict[str, Any]) -> dict[str, float]:
+def _numbers(data: Mapping[str, Any]) -> dict[str, float]:
     return {
         k: float(v)
         for k, v in data.items()
@@ -30,12 +32,12 @@ def _numbers(data: dict[str, Any]) -> dict[str, float]:
     }
 
 
-def side_scores(side: dict[str, Any]) -> dict[str, float]:
+def side_scores(side: Mapping[str, Any]) -> dict[str, float]:
     """Every numeric score of one side: its metrics and its top-level numbers (net score, rates)."""
     return _numbers(side) | _numbers(side.get("metrics") or {})
 
 
-def side_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+def side_rows(result: RunRecord) -> list[dict[str, Any]]:
     """One flat row per side of a stored run."""
     rows = []
     base = {
@@ -60,14 +62,14 @@ def side_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def results_frame(results: list[dict[str, Any]]):
+def results_frame(results: Sequence[RunRecord]):
     """A pandas DataFrame of `side_rows` for many runs (columns are the union of their scores)."""
     import pandas as pd
 
     return pd.DataFrame([row for result in results for row in side_rows(result)])
 
 
-def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
+def compare_runs(a: RunRecord, b: RunRecord) -> list[dict[str, Any]]:
     """What differs between two runs: settings first, then each side's scores with B − A."""
     rows: list[dict[str, Any]] = []
     settings_a = {"experiment": a["experiment"], "pair": a["pair"]} | a.get("params", {})
@@ -76,7 +78,8 @@ def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
         va, vb = settings_a.get(key), settings_b.get(key)
         rows.append({"what": key, "side": "", "run A": va, "run B": vb, "B − A": None, "differs": va != vb})
     for role in ("base", "aligned"):
-        side_a, side_b = a["sides"].get(role, {}), b["sides"].get(role, {})
+        side_a: Mapping[str, Any] = a["sides"].get(role) or {}
+        side_b: Mapping[str, Any] = b["sides"].get(role) or {}
         for label, key in (("model", "model"), ("format", "format")):
             va, vb = side_a.get(key), side_b.get(key)
             rows.append({"what": label, "side": role, "run A": va, "run B": vb, "B − A": None, "differs": va != vb})
@@ -179,7 +182,7 @@ PROBABILITY_KEYS = frozenset(
 _SLACK = 1e-3  # rounding, as backend.PROBABILITY_TOLERANCE
 
 
-def out_of_range(result: dict[str, Any]) -> list[str]:
+def out_of_range(result: Mapping[str, Any]) -> list[str]:  # stored JSON, trusted in no detail
     """Every number of a stored run that no measurement can give: not finite, a probability outside
     [0, 1], answer probabilities adding up to more than 1. Empty for a sound run; the Results page
     flags the others (runs stored before such numbers were refused, or a hand-edited database)."""

@@ -13,7 +13,7 @@ import json
 import random
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ import duckdb
 
 from unpredict_core.errors import StoreError
 from unpredict_core.paths import db_path, ensure_writable_dir
+from unpredict_core.records import RunRecord
 from unpredict_core.store.db_file import (
     LOCK_WAIT_S,
     check_openable,
@@ -164,13 +165,13 @@ class Store:
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
 
     # -- runs -----------------------------------------------------------------------------------
-    def find_run(self, cache_key: str) -> dict[str, Any] | None:
+    def find_run(self, cache_key: str) -> RunRecord | None:
         row = self._retrying(
             lambda con: con.execute("SELECT result FROM runs WHERE cache_key = ?", [cache_key]).fetchone()
         )
         return json.loads(row[0]) if row else None
 
-    def save_run(self, result: dict[str, Any], cache_key: str, duration_s: float) -> bool:
+    def save_run(self, result: RunRecord, cache_key: str, duration_s: float) -> bool:
         """Store a finished run atomically; False if an identical run was stored meanwhile."""
 
         def work(con: duckdb.DuckDBPyConnection) -> bool:
@@ -190,7 +191,8 @@ class Store:
                     json.dumps(result),
                 ],
             )
-            for side, data in result["sides"].items():
+            for side, record in result["sides"].items():
+                data: Mapping[str, Any] = record  # every experiment's own rows, read where they are present
                 con.execute(
                     "INSERT INTO sides VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
@@ -281,11 +283,6 @@ class Store:
         )
 
     # -- poetry: poems and votes (schema 3) -----------------------------------------------------
-    def get_run(self, run_id: str) -> dict[str, Any] | None:
-        """A stored run's full result by its id (raters pick a stored poetry run, not a cache key)."""
-        row = self._retrying(lambda con: con.execute("SELECT result FROM runs WHERE run_id = ?", [run_id]).fetchone())
-        return json.loads(row[0]) if row else None
-
     def poem_rows(self, run_id: str) -> list[dict[str, Any]]:
         def work(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             rows = con.execute(
@@ -369,7 +366,7 @@ class Store:
         model: str = "",
         params: dict[str, str] | None = None,
         limit: int = 5000,
-    ) -> list[dict[str, Any]]:
+    ) -> list[RunRecord]:
         """Runs matching every filter, newest first, each with its full result. `model` is a
         case-insensitive substring of either side's model; `params` maps a parameter name to its
         value as text. Every filter is a query parameter (a JSON pointer for the name), so text
@@ -394,7 +391,8 @@ class Store:
         rows = self._retrying(lambda con: con.execute(sql, [*args, limit]).fetchall())
         return [json.loads(row[0]) for row in rows]
 
-    def find_run_by_id(self, run_id: str) -> dict[str, Any] | None:
+    def find_run_by_id(self, run_id: str) -> RunRecord | None:
+        """A stored run's full result by its id (raters pick a stored poetry run, not a cache key)."""
         row = self._retrying(lambda con: con.execute("SELECT result FROM runs WHERE run_id = ?", [run_id]).fetchone())
         return json.loads(row[0]) if row else None
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 
-def round_row(run_id: str, side: str, index: int, r: dict) -> list:
+def round_row(run_id: str, side: str, index: int, r: Mapping[str, Any]) -> list:
     """One game round in game-neutral columns (RPS names moves, hide-and-seek names spots)."""
     model_move = r.get("model_move", r.get("hide"))
     opponent_move = r.get("adversary_move", r.get("seek"))
@@ -18,7 +20,7 @@ def poem_id(run_id: str, side: str, index: int) -> str:
     return f"{run_id}/{side}/{index}"
 
 
-def poem_row(result: dict, side: str, index: int, poem: dict) -> list:
+def poem_row(result: Mapping[str, Any], side: str, index: int, poem: Mapping[str, Any]) -> list:
     """One poem with what produced it: its exact prompt and the run's sampling settings."""
     settings = json.dumps(poem.get("settings") or result["params"], sort_keys=True)
     return [
@@ -27,7 +29,7 @@ def poem_row(result: dict, side: str, index: int, poem: dict) -> list:
     ]  # fmt: skip
 
 
-def benchmark_prompt_row(run_id: str, side: str, row: dict) -> list:
+def benchmark_prompt_row(run_id: str, side: str, row: Mapping[str, Any]) -> list:
     """One benchmark prompt: its response, each instruction's verdict, and whether all were
     followed (None when one could not be checked: then nobody knows)."""
     verdicts = row["instructions"]

@@ -139,4 +139,4 @@ def pick_run(page: str) -> dict | None:
     labels = {r["run_id"]: _run_label(r) for r in runs}
     index = ids.index(kept["run_id"]) if kept.get("run_id") in ids else 0
     run_id = st.selectbox("Poems of run", ids, index=index, format_func=labels.get, key=f"{page}.run_pick")
-    return store().get_run(run_id)
+    return store().find_run_by_id(run_id)

@@ -8,6 +8,7 @@ net = 100·(escapes − finds·(K−1)) / (rounds·(K−1)), 0 in expectation fo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from unpredict_core.backends.base import ModelBackend, PromptFormat
 from unpredict_core.experiments import Experiment, Score
@@ -24,6 +25,7 @@ from unpredict_core.experiments.games.engine import (
 from unpredict_core.experiments.games.opponents import check_opponent, make_opponent
 from unpredict_core.params import check_declared, param, seed_param
 from unpredict_core.progress import ProgressFn, no_progress
+from unpredict_core.records import SideOutcome
 
 NAME = "hide-and-seek"
 VERSION = "1"
@@ -91,7 +93,31 @@ def default_request(params: Params, fmt: PromptFormat) -> str:
     return intro(params.spots, fmt)
 
 
-def summarise(rules: HideAndSeekRules, rounds: list[Round]) -> dict:
+class HideRound(TypedDict):
+    p: dict[str, float]  # the model's probability of each spot, before it hid
+    coverage: float
+    hide: str
+    seek: str
+    found: bool
+    expected_score: float
+
+
+class HideAndSeekSummary(TypedDict):
+    found_rate: float
+    expected_found_rate: float
+    optimal_found_rate: float  # 1/K: a uniform hider against any seeker
+    net_score: float
+    expected_net_score: float
+    spot_use: dict[str, float]
+    predictability: dict[str, float | None]
+    min_coverage: float
+
+
+class HideAndSeekSide(SideOutcome, HideAndSeekSummary):
+    rounds: list[HideRound]
+
+
+def summarise(rules: HideAndSeekRules, rounds: list[Round]) -> HideAndSeekSummary:
     return {
         "found_rate": sum(r.outcome == "loss" for r in rounds) / len(rounds),
         "expected_found_rate": sum(r.p[r.opponent_move] for r in rounds) / len(rounds),
@@ -106,11 +132,11 @@ def summarise(rules: HideAndSeekRules, rounds: list[Round]) -> dict:
 
 def run_side(
     backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress
-) -> dict:
+) -> HideAndSeekSide:
     rules = HideAndSeekRules(params.spots)
     match = Match(rules, backend, fmt, request, make_opponent(params.seeker), params.seed)
     prompt = play_match(match, params.rounds, progress)
-    rounds = [
+    rounds: list[HideRound] = [
         {
             "p": r.p,
             "coverage": r.coverage,
@@ -121,9 +147,13 @@ def run_side(
         }
         for r in match.history
     ]
-    return {"format": prompt.format, "format_note": prompt.note, "prompt": prompt.text, "rounds": rounds} | summarise(
-        rules, match.history
-    )
+    return {
+        "format": prompt.format,
+        "format_note": prompt.note,
+        "prompt": prompt.text,
+        "rounds": rounds,
+        **summarise(rules, match.history),
+    }
 
 
 EXPERIMENT = Experiment(

@@ -28,6 +28,7 @@ import sys
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 from unpredict_core.errors import InvalidParameter, UnpredictError
 from unpredict_core.experiments.games.engine import Opponent, Round, Rules
@@ -126,11 +127,12 @@ class RoshamboBot:
 
     def _ask(self, request: dict) -> dict:
         process = self._process
+        stdin, stdout, stderr = _pipes(process)
         try:
-            process.stdin.write(json.dumps(request) + "\n")
-            process.stdin.flush()
-            ready, _, _ = select.select([process.stdout], [], [], REPLY_TIMEOUT_S)
-            line = process.stdout.readline() if ready else ""
+            stdin.write(json.dumps(request) + "\n")
+            stdin.flush()
+            ready, _, _ = select.select([stdout], [], [], REPLY_TIMEOUT_S)
+            line = stdout.readline() if ready else ""
         except (BrokenPipeError, OSError):
             line = ""
         if line:
@@ -142,7 +144,7 @@ class RoshamboBot:
         except subprocess.TimeoutExpired:  # closed its output but lingers: end it
             process.kill()
             process.wait()
-        detail = (process.stderr.read() or "").strip().splitlines()
+        detail = (stderr.read() or "").strip().splitlines()
         self.close()
         raise BotCrashed(
             f"RoShamBo bot '{self.name}' crashed in round {self.rounds + 1} ({_signal_name(process.poll())}"
@@ -150,15 +152,23 @@ class RoshamboBot:
         )
 
 
+def _pipes(process: subprocess.Popen) -> tuple[IO[str], IO[str], IO[str]]:
+    """The worker's three pipes (it is always started with all three)."""
+    if process.stdin is None or process.stdout is None or process.stderr is None:
+        raise RuntimeError("a RoShamBo worker was started without its pipes")
+    return process.stdin, process.stdout, process.stderr
+
+
 def _stop(process: subprocess.Popen) -> None:
+    stdin, stdout, stderr = _pipes(process)
     if process.poll() is None:
         try:
-            process.stdin.close()
+            stdin.close()
             process.wait(timeout=2)
         except (OSError, subprocess.TimeoutExpired):
             process.kill()
             process.wait()
-    for stream in (process.stdout, process.stderr):
+    for stream in (stdout, stderr):
         stream.close()
 
 

@@ -8,6 +8,7 @@ Score from the model's side: net = 100·(wins − losses)/rounds, 0 in expectati
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from unpredict_core.backends.base import ModelBackend, PromptFormat
 from unpredict_core.experiments import Experiment, Score
@@ -24,6 +25,7 @@ from unpredict_core.experiments.games.engine import (
 from unpredict_core.experiments.games.opponents import check_opponent, close_opponent, make_opponent
 from unpredict_core.params import check_declared, param, seed_param
 from unpredict_core.progress import ProgressFn, no_progress
+from unpredict_core.records import SideOutcome
 
 NAME = "rps"
 VERSION = "1"
@@ -93,7 +95,30 @@ def default_request(params: Params, fmt: PromptFormat) -> str:
     return INTRO[fmt]
 
 
-def summarise(rounds: list[Round]) -> dict:
+class RoundRecord(TypedDict):
+    """One stored round (a tournament's games store theirs the same way)."""
+
+    p: dict[str, float]  # the model's probability of each move, before it moved
+    coverage: float
+    model_move: str
+    adversary_move: str
+    outcome: str  # "win", "tie" or "loss", from the model's side
+    expected_score: float
+
+
+class GameSummary(TypedDict):
+    net_score: float  # 100·(wins − losses)/rounds
+    expected_net_score: float  # the same, in expectation over the model's probabilities
+    win_rate: float
+    predictability: dict[str, float | None]  # mean max probability after a win, tie or loss
+    min_coverage: float
+
+
+class RPSSide(SideOutcome, GameSummary):
+    rounds: list[RoundRecord]
+
+
+def summarise(rounds: list[Round]) -> GameSummary:
     return {
         "net_score": net_score(RULES, rounds),
         "expected_net_score": expected_net_score(rounds),
@@ -105,7 +130,7 @@ def summarise(rounds: list[Round]) -> dict:
 
 def run_side(
     backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress
-) -> dict:
+) -> RPSSide:
     opponent = make_opponent(params.adversary)
     match = Match(RULES, backend, fmt, request, opponent, params.seed)
     try:
@@ -117,10 +142,11 @@ def run_side(
         "format_note": prompt.note,
         "prompt": prompt.text,
         "rounds": [round_json(r) for r in match.history],
-    } | summarise(match.history)
+        **summarise(match.history),
+    }
 
 
-def round_json(r: Round) -> dict:
+def round_json(r: Round) -> RoundRecord:
     """One round as stored (a tournament's games store theirs the same way)."""
     return {
         "p": r.p,

@@ -11,7 +11,9 @@ Opponents: `all` (every RoShamBo bot), `ours` (our own opponents), or names, mix
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -24,6 +26,7 @@ from unpredict_core.experiments.games.lockstep import play_lockstep
 from unpredict_core.experiments.games.opponents import OPPONENTS, check_opponent, close_opponent, make_opponent
 from unpredict_core.params import check_declared, param, seed_param
 from unpredict_core.progress import ProgressFn, no_progress
+from unpredict_core.records import SideOutcome, SideRecord
 
 NAME = "rps-tournament"
 VERSION = "1"
@@ -75,7 +78,7 @@ class Params:
         return {"opponents": list(self.opponents), "rounds": self.rounds, "seed": self.seed, "sides": self.sides}
 
 
-def most_exploiting(side: dict, n: int = 5) -> list[tuple[str, float]]:
+def most_exploiting(side: Mapping[str, Any], n: int = 5) -> list[tuple[str, float]]:
     """The opponents that beat this side by most (lowest net score first), at most `n`."""
     ranked = sorted(((g["opponent"], g["net_score"]) for g in side.get("games", [])), key=lambda x: x[1])
     return [(name, net) for name, net in ranked if net < 0][:n]
@@ -85,11 +88,31 @@ def default_request(params: Params, fmt: PromptFormat) -> str:
     return rps.INTRO[fmt]
 
 
-def game_summary(opponent: str, rounds: list[Round]) -> dict:
-    return {"opponent": opponent, **rps.summarise(rounds)}
+class GameRecord(rps.GameSummary):
+    opponent: str
+    rounds: list[rps.RoundRecord]
 
 
-def summarise(games: dict[str, list[Round]]) -> dict:
+class FieldSummary(TypedDict):
+    net_score: float  # the mean over the games
+    expected_net_score: float
+    win_rate: float
+    games_won: int
+    games_lost: int
+    predictability: dict[str, float | None]  # pooled over every game's rounds
+    min_coverage: float
+
+
+class TournamentSide(SideOutcome, FieldSummary):
+    batching: str  # how the games' rounds were scored together ("batched forward", ...)
+    games: list[GameRecord]
+
+
+def game_record(opponent: str, rounds: list[Round]) -> GameRecord:
+    return {"opponent": opponent, "rounds": [rps.round_json(r) for r in rounds], **rps.summarise(rounds)}
+
+
+def summarise(games: dict[str, list[Round]]) -> FieldSummary:
     """The side's whole field: mean net score, and predictability per state over every game."""
     all_rounds = [r for rounds in games.values() for r in rounds]
     nets = [net_score(rps.RULES, rounds) for rounds in games.values()]
@@ -113,13 +136,13 @@ def plays(params: Params, role: str) -> bool:
     return params.sides in ("both", role)
 
 
-def skipped_side(fmt: PromptFormat, request: str, params: Params) -> dict:
+def skipped_side(fmt: PromptFormat, request: str, params: Params) -> SideRecord:
     return {"format": fmt, "format_note": "", "prompt": "", "skipped": f"not played (sides = {params.sides})"}
 
 
 def run_side(
     backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress
-) -> dict:
+) -> TournamentSide:
     opponents = [make_opponent(name) for name in params.opponents]
     matches = [Match(rps.RULES, backend, fmt, request, o, params.seed) for o in opponents]
     try:
@@ -129,19 +152,19 @@ def run_side(
             close_opponent(opponent)
     first = matches[0].first_prompt
     games = {name: m.history for name, m in zip(params.opponents, matches, strict=True)}
-    listed = [
-        game_summary(name, rounds) | {"rounds": [rps.round_json(r) for r in rounds]} for name, rounds in games.items()
-    ]
+    if first is None:
+        raise InvalidParameter("A tournament needs at least one opponent.")  # validate() refuses it earlier
     return {
         "format": first.format,
         "format_note": first.note,
         "prompt": first.text,
         "batching": batching,
-        "games": listed,
-    } | summarise(games)
+        "games": [game_record(name, rounds) for name, rounds in games.items()],
+        **summarise(games),
+    }
 
 
-def summary_lines(side: dict) -> list[str]:
+def summary_lines(side: Mapping[str, Any]) -> list[str]:
     worst = ", ".join(f"{name} ({net:+.0f})" for name, net in most_exploiting(side, 3))
     return [f"{len(side.get('games', []))} games; most exploited by: {worst or 'nobody'}"]
 

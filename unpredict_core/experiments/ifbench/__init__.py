@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypedDict
 
 from unpredict_core.backends.base import ModelBackend, PromptFormat
 from unpredict_core.errors import InvalidParameter
@@ -26,6 +26,7 @@ from unpredict_core.experiments.ifbench.scores import METRICS, accuracies, verdi
 from unpredict_core.experiments.ifbench.verifiers import excluded_types, verify
 from unpredict_core.params import check_declared, param, seed_param
 from unpredict_core.progress import ProgressFn, no_progress, scaled
+from unpredict_core.records import SideOutcome
 
 NAME = "ifbench"
 VERSION = "1"  # bump when a change alters results, so old cache entries are not reused
@@ -118,16 +119,32 @@ def fill(request: str, prompt: str) -> str:
     return request.replace(SLOT, prompt) if SLOT in request else f"{request.rstrip()}\n\n{prompt}\n\n"
 
 
+class PromptRecord(TypedDict):
+    key: int | str  # the prompt's key in IFBench's data file
+    prompt: str
+    response: str
+    instructions: list[dict[str, Any]]  # each instruction's strict and loose verdicts
+
+
+class IFBenchSide(SideOutcome):
+    protocol_note: str
+    prompts: list[PromptRecord]
+    metrics: dict[str, float]  # the four accuracies that could be computed
+    accuracy: dict[str, dict[str, Any]]  # each with successes, trials and its Clopper-Pearson interval
+    verdicts: dict[str, int]
+    excluded: dict[str, Any]
+
+
 def run_side(
     backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress
-) -> dict[str, Any]:
+) -> IFBenchSide:
     chosen = select(params)
     template = backend.render(request if SLOT in request else fill(request, SLOT), fmt)
     inputs = [backend.render(fill(request, p.prompt), fmt) for p in chosen]
     responses = backend.generate(inputs, max_new_tokens=params.max_new_tokens, progress=scaled(progress, 0.0, 0.95))
     progress(0.95, f"{backend.label}: checking instructions")
     skip = {kind: "excluded" for kind in params.excluded_types or ()}
-    rows = [
+    rows: list[PromptRecord] = [
         {
             "key": p.key,
             "prompt": p.prompt,

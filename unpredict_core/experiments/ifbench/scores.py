@@ -10,7 +10,7 @@ point at small n.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scipy.stats import binomtest
@@ -32,7 +32,7 @@ def exact_interval(successes: int, trials: int, confidence: float = 0.95) -> tup
     return float(ci.low), float(ci.high)
 
 
-def accuracies(prompts: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def accuracies(prompts: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """{metric: {value, successes, trials, ci}} over `prompts` (each with its `instructions`)."""
     counts = {metric: [0, 0] for metric in METRICS}
     for row in prompts:
@@ -59,7 +59,7 @@ def failed_instructions(row: dict[str, Any], mode: str = "strict") -> list[str]:
     return [v["id"] for v in row["instructions"] if v["status"] == "checked" and not v[mode]]
 
 
-def verdict_counts(prompts: Sequence[dict[str, Any]]) -> dict[str, int]:
+def verdict_counts(prompts: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """How many instructions were checked, excluded and errored."""
     out = {"checked": 0, "excluded": 0, "error": 0}
     for row in prompts:

@@ -10,6 +10,7 @@ blind (`poetry_votes`); the automatic proxies here are labelled as proxies.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any, TypedDict
 
 from unpredict_core.backends.base import ModelBackend, PromptFormat, SampleSettings
 from unpredict_core.errors import InvalidParameter
@@ -18,6 +19,7 @@ from unpredict_core.experiments.poetry.metrics import embedding_diversity, text_
 from unpredict_core.experiments.poetry.text import clean_poem, strip_unprintable
 from unpredict_core.params import check_declared, param, seed_param
 from unpredict_core.progress import ProgressFn, no_progress, scaled
+from unpredict_core.records import SideOutcome
 
 NAME = "poetry"
 VERSION = "2"  # bump when a change alters results (cleaning included), so old cache entries are not reused
@@ -59,7 +61,7 @@ class Params:
         check_declared(self)
         if isinstance(self.topics, str):
             raise InvalidParameter("topics must be a list of topics, not one string.")
-        topics = []
+        topics: list[str] = []
         for raw in self.topics:
             topic = " ".join(strip_unprintable(str(raw))[0].split())
             if len(topic) > MAX_TOPIC_CHARS:
@@ -106,9 +108,30 @@ def fill(request: str, topic: str) -> str:
     return f"{request.rstrip()}\n\n{topic}\n\n" if request.strip() else f"{topic}\n\n"
 
 
-def write_poems(backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn) -> list:
+class PoemRecord(TypedDict):
+    topic: str
+    sample: int
+    text: str  # the cleaned poem a rater sees
+    raw: str  # the continuation as the model wrote it
+    notes: list[str]  # what cleaning did
+    prompt: str
+    seed: int
+    settings: dict[str, Any]
+
+
+class PoetrySide(SideOutcome):
+    poems: list[PoemRecord]
+    coverage: float  # share of non-empty poems
+    empty_poems: int
+    metrics: dict[str, float]
+    proxies: dict[str, Any]  # every proxy, with the embedding note
+
+
+def write_poems(
+    backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn
+) -> list[PoemRecord]:
     """`params.samples` cleaned poems per topic, each with its exact prompt and its seed."""
-    poems = []
+    poems: list[PoemRecord] = []
     for t, topic in enumerate(params.topics):
         prompt = backend.render(fill(request, topic), fmt)
         seed = params.seed * 100_003 + t  # one seed per (run seed, topic): topics are independent draws
@@ -141,7 +164,7 @@ def write_poems(backend: ModelBackend, fmt: PromptFormat, request: str, params: 
     return poems
 
 
-def proxies(poems: list[dict], embeddings: bool) -> dict:
+def proxies(poems: list[PoemRecord], embeddings: bool) -> dict[str, Any]:
     """Automatic originality proxies over a side's non-empty poems (labelled proxies everywhere)."""
     kept = [p for p in poems if p["text"]]
     texts, topics = [p["text"] for p in kept], [p["topic"] for p in kept]
@@ -164,7 +187,7 @@ def proxies(poems: list[dict], embeddings: bool) -> dict:
 
 def run_side(
     backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress
-) -> dict:
+) -> PoetrySide:
     template = backend.render(request if SLOT in request else fill(request, SLOT), fmt)
     poems = write_poems(backend, fmt, request, params, scaled(progress, 0.0, 0.9))
     progress(0.9, f"{backend.label}: originality proxies")

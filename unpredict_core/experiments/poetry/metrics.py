@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -96,7 +97,7 @@ def complete_votes(rows: Iterable[dict], include_repeats: bool = True) -> dict[s
 def win_rates(votes: dict[str, dict[str, str]], confidence: float = 0.95) -> dict[str, dict]:
     """Per criterion: how often the base poem won, with an exact (Clopper-Pearson) binomial
     interval and the two-sided p-value against 50 %."""
-    rates = {}
+    rates: dict[str, dict[str, Any]] = {}
     for criterion in CRITERIA:
         n = len(votes)
         k = sum(v[criterion] == "base" for v in votes.values())
@@ -123,7 +124,7 @@ def spearman_with_preference(votes: dict[str, dict[str, str]]) -> dict[str, dict
     the poem judged more original (or pleasant) tends to be the preferred one. ρ is undefined
     (None, with the reason) for fewer than 3 votes or when a criterion never varies.
     """
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     preference = [v["preference"] == "base" for v in votes.values()]
     for criterion in ("originality", "pleasantness"):
         other = [v[criterion] == "base" for v in votes.values()]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, TypedDict
 
 import numpy as np
 
@@ -34,6 +34,7 @@ from unpredict_core.experiments.random_integers.metrics import (
 )
 from unpredict_core.params import check_declared, param, seed_param
 from unpredict_core.progress import ProgressFn, no_progress
+from unpredict_core.records import SideOutcome
 
 NAME = "random-integers"
 VERSION = "2"  # bump when a change alters results, so old cache entries are not reused
@@ -85,6 +86,29 @@ def default_request(params: Params, fmt: str) -> str:
     return REQUESTS["sequences" if params.mode == "sequences" else "single"][fmt]
 
 
+class Draws(TypedDict, total=False):
+    """What a mode reports: exact (answers, coverage, metrics, intervals, raw), sampled (with
+    counts, invalid, attempts, invalid_examples) or sequences (with sequences, repetitions,
+    iid_repetitions)."""
+
+    answers: dict[str, float]  # each integer's probability (exact) or share of valid draws
+    coverage: float
+    metrics: dict[str, float]
+    intervals: dict[str, Any]
+    raw: dict[str, float]  # exact: probabilities before renormalising
+    counts: dict[str, int]
+    invalid: int
+    attempts: int
+    invalid_examples: list[str]
+    sequences: list[list[int]]
+    repetitions: list[float]
+    iid_repetitions: list[float]
+
+
+class RandomIntegersSide(SideOutcome, Draws):
+    pass
+
+
 def _summary(probs: np.ndarray, n_for_intervals: int, seed: int) -> tuple[dict, dict]:
     fns = distribution_metrics(ANSWERS)
     metrics = {name: float(fn(probs)) for name, fn in fns.items()}
@@ -94,7 +118,7 @@ def _summary(probs: np.ndarray, n_for_intervals: int, seed: int) -> tuple[dict, 
 
 def run_exact(
     backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress
-) -> dict:
+) -> Draws:
     progress(0.1, f"{backend.label}: scoring 0–10 exactly")
     scores = backend.score_choices(prompt, ANSWERS)
     if scores.coverage <= 0.0:
@@ -116,7 +140,7 @@ def run_exact(
 
 def run_sampled(
     backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress
-) -> dict:
+) -> Draws:
     settings = SINGLE_SAMPLING
     counts, invalid, attempts, examples = _sample_until(
         backend, prompt, params, settings, lambda text: parse_choice(text, ANSWERS), progress
@@ -156,7 +180,7 @@ def parse_sequence(text: str) -> tuple[int, ...] | None:
 
 def run_sequences(
     backend: ModelBackend, prompt: RenderedPrompt, params: Params, progress: ProgressFn = no_progress
-) -> dict:
+) -> Draws:
     settings = SampleSettings(max_new_tokens=40, stop=("\n\n",))  # ten numbers fit in 40 tokens
     counts, invalid, attempts, examples = _sample_until(backend, prompt, params, settings, parse_sequence, progress)
     sequences = [list(seq) for seq, k in counts.items() for _ in range(k)]
@@ -185,7 +209,8 @@ def run_sequences(
 def _sample_until(backend, prompt, params: Params, settings, parse, progress: ProgressFn):
     """Sample in rounds until n valid answers or the attempt cap; count and keep parse failures."""
     counts: Counter = Counter()
-    invalid, attempts, round_index, examples = 0, 0, 0, []
+    invalid, attempts, round_index = 0, 0, 0
+    examples: list[str] = []
     while sum(counts.values()) < params.n and attempts < params.attempt_cap:
         missing = params.n - sum(counts.values())
         rate = sum(counts.values()) / attempts if attempts else 1.0
@@ -212,10 +237,10 @@ RUNNERS = {"exact": run_exact, "sampled": run_sampled, "sequences": run_sequence
 
 def run_side(
     backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress
-) -> dict:
+) -> RandomIntegersSide:
     prompt = backend.render(request, fmt)
-    shown = {"format": prompt.format, "format_note": prompt.note, "prompt": prompt.text}
-    return shown | RUNNERS[params.mode](backend, prompt, params, progress)
+    draws = RUNNERS[params.mode](backend, prompt, params, progress)
+    return {"format": prompt.format, "format_note": prompt.note, "prompt": prompt.text, **draws}
 
 
 def single_draws(params: dict) -> bool:

@@ -97,7 +97,7 @@ def distribution_metrics(answers: Sequence[str], focus: str | None = "7") -> dic
 
 
 def bootstrap_intervals(
-    probs: Sequence[float],
+    probs: Sequence[float] | np.ndarray,
     n: int,
     metrics: Mapping[str, MetricFn],
     *,
