@@ -84,7 +84,9 @@ def convert_gguf(gguf_path: Path, sha256: str, progress: ProgressFn = no_progres
     except (ValueError, KeyError, OSError, RuntimeError) as exc:
         raise ModelNotFound(f"{gguf_path} is not a GGUF file transformers can load: {exc}") from exc
     # A GGUF-loaded model carries its quantizer; saving it as plain weights needs both removed.
-    model.hf_quantizer = None
+    # torch types Module.__setattr__ for tensors and modules only, yet it stores any other value as a
+    # plain attribute, as transformers itself sets hf_quantizer: a false positive
+    model.hf_quantizer = None  # type: ignore[assignment]
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     progress(0.8, "saving the converted model")

@@ -125,7 +125,8 @@ def _confined_side(text: str, role: Role, allow_pickle: bool) -> ModelSpec:
 def confined_pair(base_path: str, aligned_path: str, *, allow_pickle: bool = False) -> ModelPair:
     """A custom pair typed in the dashboard: paths stay in the allowed dirs, servers are allowed ones."""
     sides = []
-    for text, role in ((base_path, "base"), (aligned_path, "aligned")):
+    typed: tuple[tuple[str, Role], ...] = ((base_path, "base"), (aligned_path, "aligned"))
+    for text, role in typed:
         try:
             sides.append(_confined_side(text, role, allow_pickle))
         except OSError as exc:  # a name too long for the file system, a folder it cannot list

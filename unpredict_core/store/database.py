@@ -87,6 +87,15 @@ def _identifier(name: str) -> str:
     return f'"{name}"'
 
 
+
+def _value(row: tuple[Any, ...] | None) -> Any:
+    """The first column of a query that always returns a row (a count, the schema version); a
+    missing row means the file is not a database this app wrote."""
+    if row is None:
+        raise StoreError("The results database returned no row where it always has one; it may be damaged.")
+    return row[0]
+
+
 class Store:
     """A DuckDB file with the project's schema; safe to share between threads and processes."""
 
@@ -275,12 +284,11 @@ class Store:
         )
 
     def count_runs(self) -> int:
-        return self._retrying(lambda con: con.execute("SELECT count(*) FROM runs").fetchone()[0])
+        return self._retrying(lambda con: _value(con.execute("SELECT count(*) FROM runs").fetchone()))
 
     def schema_version(self) -> int:
-        return int(
-            self._retrying(lambda con: con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
-        )
+        sql = "SELECT value FROM meta WHERE key = 'schema_version'"
+        return int(self._retrying(lambda con: _value(con.execute(sql).fetchone())))
 
     # -- poetry: poems and votes (schema 3) -----------------------------------------------------
     def poem_rows(self, run_id: str) -> list[dict[str, Any]]:
@@ -371,7 +379,8 @@ class Store:
         case-insensitive substring of either side's model; `params` maps a parameter name to its
         value as text. Every filter is a query parameter (a JSON pointer for the name), so text
         with quotes or SQL in it is only ever compared, never executed."""
-        where, args = [], []
+        where: list[str] = []
+        args: list[object] = []  # the query's parameters: lists, text
         if experiments:
             where.append("list_contains(?, experiment)")
             args.append(list(experiments))
@@ -417,7 +426,7 @@ class Store:
 
         def work(con: duckdb.DuckDBPyConnection) -> int:
             ids = list(run_ids)
-            found = con.execute("SELECT count(*) FROM runs WHERE list_contains(?, run_id)", [ids]).fetchone()[0]
+            found = _value(con.execute("SELECT count(*) FROM runs WHERE list_contains(?, run_id)", [ids]).fetchone())
             tables = [
                 row[0]
                 for row in con.execute(

@@ -47,7 +47,7 @@ def check_openable(path: Path) -> None:
 
 def os_problem(path: Path, exc: OSError, what: str) -> str:
     """A user's message for an OSError on `path`, chosen by its errno."""
-    reasons = {
+    reasons: dict[int | None, str] = {  # keyed by OSError.errno, which is None when no code was given
         errno.EISDIR: "is a folder, not a file: remove or rename it",
         errno.EACCES: "cannot be read and written with this user's permissions",
         errno.EPERM: "cannot be read and written with this user's permissions",

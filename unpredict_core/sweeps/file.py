@@ -32,13 +32,17 @@ import tomllib
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from unpredict_core.backends.models import ModelPair, custom_pair, get_pair
 from unpredict_core.backends.scripted_pairs import scripted_pair
 from unpredict_core.errors import UnpredictError
 from unpredict_core.experiments import experiments
 from unpredict_core.params import SEED, declared
+
+if TYPE_CHECKING:  # types only: loading the backends' modules is not needed to read a file
+    from unpredict_core.backends.base import PromptFormat
+    from unpredict_core.backends.loading import Device
 
 SIDE_KEYS = ("base_format", "aligned_format", "base_request", "aligned_request")
 TOP_KEYS = ("pairs", "seeds", "experiment", "device")
@@ -57,7 +61,7 @@ class SweepItem:
     pair: ModelPair
     experiment: str
     params: Any
-    formats: dict[str, str] = field(default_factory=dict)
+    formats: dict[str, PromptFormat] = field(default_factory=dict)  # checked by `_experiment_items`
     requests: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -72,7 +76,7 @@ class SweepItem:
 class Sweep:
     path: Path
     items: list[SweepItem]
-    device: str = "auto"
+    device: Device = "auto"  # checked by `parse_sweep`
 
 
 class _Locator:

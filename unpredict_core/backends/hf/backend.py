@@ -12,6 +12,7 @@ import copy
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -30,13 +31,16 @@ from unpredict_core.backends.hf.tree_scoring import build_trie, supports_tree, t
 from unpredict_core.errors import InvalidParameter
 from unpredict_core.progress import ProgressFn, no_progress
 
+if TYPE_CHECKING:
+    from transformers import DynamicCache  # imported where used: transformers is slow to import
+
 SAMPLE_BATCH = 64  # fixed: sampled results are reproducible for a seed only at a fixed batch
 
 
 @dataclass
 class _Prefix:
     ids: list[int]
-    cache: object  # transformers DynamicCache after `ids`
+    cache: DynamicCache  # after `ids`
     last_logits: torch.Tensor  # (V,) next-token logits after `ids`
     rollback: int  # tokens that can be cropped off exactly (see `_prefill`)
 

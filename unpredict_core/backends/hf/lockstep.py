@@ -15,6 +15,8 @@ by game, to float rounding (tests: the tiny test model and the default pair, to 
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -22,6 +24,9 @@ from unpredict_core.backends.base import ANSWER_PREFIXES, ChoiceScores, Rendered
 from unpredict_core.backends.hf import sampling
 from unpredict_core.backends.hf.gpu import explain_oom
 from unpredict_core.backends.hf.tree_scoring import build_trie, layer_kinds, supports_tree
+
+if TYPE_CHECKING:
+    from transformers import DynamicCache  # imported where used: transformers is slow to import
 
 INVALID = -1  # key position of a pad or of a token a game's prompt no longer holds
 
@@ -37,7 +42,7 @@ class LockstepScorer:
         self.kinds = set(layer_kinds(config))
         self.window = getattr(config, "sliding_window", None) if "sliding_attention" in self.kinds else None
         self.ids: list[list[int]] = [[] for _ in range(games)]
-        self.cache = None
+        self.cache: DynamicCache | None = None  # made by the first `_advance`
         self.key_pos: torch.Tensor | None = None  # (G, L) position of each cached key, or INVALID
         self.forwards = 0  # batched forwards run: benchmarks read it
 
@@ -46,7 +51,7 @@ class LockstepScorer:
         b = self.backend
         return bool(b.tree_scoring and b._tree_ok is not False and supports_tree(self.model) and b._head_split_ok())
 
-    def score(self, prompts: list[RenderedPrompt], choices: list[str]) -> list[ChoiceScores]:
+    def score(self, prompts: Sequence[RenderedPrompt], choices: Sequence[str]) -> list[ChoiceScores]:
         b = self.backend
         if b._tree_ok is None:
             b.score_choices(prompts[0], choices)  # the backend's one-time check of tree scoring
@@ -84,13 +89,14 @@ class LockstepScorer:
         from transformers import DynamicCache
 
         device = self.backend.device
-        if self.cache is None:
+        if self.cache is None or self.key_pos is None:
             self.cache = DynamicCache()  # no config: every layer whole (see the module docstring)
             self.key_pos = torch.empty((self.games, 0), dtype=torch.long)
+        key_pos = self.key_pos
         news, starts = [], []
         for g, game_ids in enumerate(ids):
             common = min(sampling.common_prefix(self.ids[g], game_ids), len(game_ids) - 1)  # >= 1 new token
-            self.key_pos[g, self.key_pos[g] >= common] = INVALID  # what the prompt no longer holds
+            key_pos[g, key_pos[g] >= common] = INVALID  # what the prompt no longer holds
             news.append(game_ids[common:])
             starts.append(common)
             self.ids[g] = list(game_ids)
@@ -100,8 +106,8 @@ class LockstepScorer:
         for g, new in enumerate(news):
             tokens[g, : len(new)] = torch.tensor(new)
             positions[g, : len(new)] = torch.arange(starts[g], starts[g] + len(new))
-        keys = torch.cat([self.key_pos, positions], dim=1)
-        masks = self._masks(positions, self.key_pos, ancestors=None)
+        keys = torch.cat([key_pos, positions], dim=1)
+        masks = self._masks(positions, key_pos, ancestors=None)
         hidden = self.model.get_decoder()(
             input_ids=tokens.to(device),
             position_ids=positions.clamp(min=0).to(device),
@@ -116,6 +122,8 @@ class LockstepScorer:
 
     def _tries(self, ids: list[list[int]], conts: list[list[tuple[int, ...]]]) -> list[dict]:
         """Next-token log-probabilities after every node of every game's answer trie."""
+        if self.cache is None or self.key_pos is None:
+            raise RuntimeError("LockstepScorer._tries needs the games' cache: call _advance first")
         device = self.backend.device
         tries = [build_trie(c) for c in conts]
         width = max(len(t.nodes) for t in tries)
@@ -178,6 +186,8 @@ class LockstepScorer:
         full = additive(allowed)
         if "sliding_attention" not in self.kinds:
             return full
+        if self.window is None:
+            raise ValueError(f"{self.backend.label} has sliding-attention layers but no sliding_window in its config")
         in_window = keys_for_window[:, None, :] > queries[:, :, None] - self.window
         sliding = torch.where(valid_query[:, :, None], allowed & in_window, self_only)
         return {"full_attention": full, "sliding_attention": additive(sliding)}

@@ -157,7 +157,7 @@ class ServerBackend:
         for choice, cont in conts:
             logp, missing = 0.0, 0.0
             for k, token in enumerate(cont):
-                step = nodes[cont].path[k] if vllm else nodes[cont[:k]].top.get(token)
+                step = _path(nodes[cont], self.info.url)[k] if vllm else nodes[cont[:k]].top.get(token)
                 if step is None:  # not among the parent's candidates: at most its least likely one
                     missing = math.exp(logp + min(nodes[cont[:k]].top.values()))
                     break
@@ -318,7 +318,8 @@ def _parse_node(choice: Choice, prompt_len: int, node: tuple[int, ...], url: str
     if choice.prompt_logprobs is not None:  # vLLM: {token id: {logprob, rank, ...}} per position
         positions = choice.prompt_logprobs[prompt_len:]
         try:
-            path = [checked_logprob(_logprob(entry[str(token)]), url) for token, entry in zip(node, positions)]
+            # a position vLLM left empty (None) lacks the token as surely as one without its id
+            path = [checked_logprob(_logprob((entry or {})[str(token)]), url) for token, entry in zip(node, positions)]
         except (KeyError, TypeError):
             raise ServerProtocolError(
                 f"The server at {url} left a prompt token out of its prompt_logprobs. Nothing was stored."
@@ -326,6 +327,15 @@ def _parse_node(choice: Choice, prompt_len: int, node: tuple[int, ...], url: str
         if len(path) != len(node):
             raise ServerProtocolError(f"The server at {url} returned too few prompt_logprobs. Nothing was stored.")
     return _Node(top, texts, path)
+
+
+def _path(node: _Node, url: str) -> list[float]:
+    """A vLLM node's prompt-token log-probabilities, which its request asked for (`_nodes`)."""
+    if node.path is None:
+        raise ServerProtocolError(
+            f"The server at {url} returned no prompt_logprobs although they were asked for. Nothing was stored."
+        )
+    return node.path
 
 
 def _logprob(value) -> float:

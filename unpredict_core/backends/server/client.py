@@ -32,7 +32,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 from urllib.parse import urlsplit
 
 import httpx
@@ -88,6 +88,8 @@ class ServerURL:
         return f"{self.scheme}://{host}:{self.port}"
 
 
+# the schemes connected to (each as ServerURL.scheme) and the port each means when none is given
+_DEFAULT_PORTS: dict[str, tuple[Literal["http", "https"], int]] = {"http": ("http", 80), "https": ("https", 443)}
 _URL_FORBIDDEN = re.compile(r"[\\@\s\x00-\x1f\x7f]")
 
 
@@ -109,15 +111,15 @@ def parse_server_url(text: str) -> ServerURL:
         port = parts.port
     except ValueError as exc:
         raise InvalidServerURL(f"The server URL {raw!r} is not valid ({exc}); write it as http://host:port.") from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
         raise InvalidServerURL(f"The server URL {raw!r} is not http or https.")
+    scheme, default_port = _DEFAULT_PORTS[parts.scheme.lower()]
     if parts.query or parts.fragment or parts.path.rstrip("/") not in ("", "/v1"):
         raise InvalidServerURL(f"The server URL {raw!r} has a path or query; give only http://host:port.")
     host = (parts.hostname or "").lower()
     if not host:
         raise InvalidServerURL(f"The server URL {raw!r} names no host; write it as http://host:port.")
-    return ServerURL(scheme, host, port or (443 if scheme == "https" else 80))  # type: ignore[arg-type]
+    return ServerURL(scheme, host, port or default_port)
 
 
 def normalise_url(url: str) -> str:
@@ -212,9 +214,19 @@ class ServerClient:
             timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, CONNECT_TIMEOUT_S)),
         )
 
+    # Only an `optional` request can give None (see `_request`): the overloads say so, so a
+    # caller of a required endpoint gets its reply type without a None check.
+    @overload
+    def get(self, path: str, reply: type[T], *, optional: Literal[False] = False) -> T: ...
+    @overload
+    def get(self, path: str, reply: type[T], *, optional: bool) -> T | None: ...
     def get(self, path: str, reply: type[T], *, optional: bool = False) -> T | None:
         return self._request("GET", path, None, reply, f"reading {path}", optional)
 
+    @overload
+    def post(self, path: str, body: dict, reply: type[T], *, what: str, optional: Literal[False] = False) -> T: ...
+    @overload
+    def post(self, path: str, body: dict, reply: type[T], *, what: str, optional: bool) -> T | None: ...
     def post(self, path: str, body: dict, reply: type[T], *, what: str, optional: bool = False) -> T | None:
         return self._request("POST", path, body, reply, what, optional)
 
@@ -320,12 +332,12 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _reply_problem(exc: Exception) -> str:
+def _reply_problem(exc: UnicodeDecodeError | json.JSONDecodeError | pydantic.ValidationError) -> str:
     if isinstance(exc, UnicodeDecodeError):
         return f"its reply is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position {exc.start})"
     if isinstance(exc, json.JSONDecodeError):
         return f"its reply is not JSON ({exc.msg} at position {exc.pos})"
-    first = exc.errors()[0]  # type: ignore[attr-defined]
+    first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or "the reply"
     return f"{where}: {first['msg'].lower()}"
 

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from unpredict_core.experiments.games import roshambo
 from unpredict_core.experiments.games.engine import Opponent, Round, Rules
 
 
-def _normalise(counts: dict[str, float], moves: Sequence[str]) -> dict[str, float]:
+def _normalise(counts: Mapping[str, float], moves: Sequence[str]) -> dict[str, float]:
     total = sum(counts.get(m, 0.0) for m in moves)
     if total <= 0:
         return {m: 1.0 / len(moves) for m in moves}

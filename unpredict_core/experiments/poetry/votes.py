@@ -70,9 +70,10 @@ def clean_rater(name: str) -> str:
 def record_vote(store: Store, pair: BlindPair, rater: str, answers: dict[str, str | None]) -> str:
     """Store a complete vote ("a" or "b" for each criterion) at once; see `Store.save_vote`."""
     rater = clean_rater(rater)
-    missing = [c for c in CRITERIA if answers.get(c) not in ("a", "b")]
+    choices = {c: answer for c in CRITERIA if (answer := answers.get(c)) in ("a", "b")}
+    missing = [c for c in CRITERIA if c not in choices]
     if missing:
         raise InvalidVote(
             f"Answer all three questions before submitting (missing: {', '.join(missing)}). Nothing was stored."
         )
-    return store.save_vote(pair.vote_id, rater, pair.poem_a, pair.poem_b, {c: answers[c] for c in CRITERIA})
+    return store.save_vote(pair.vote_id, rater, pair.poem_a, pair.poem_b, choices)
