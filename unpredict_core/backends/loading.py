@@ -9,17 +9,18 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from unpredict_core.backends.gguf_convert import DONE_MARKER, convert_gguf, converted_dir
+from unpredict_core.backends.base import ModelBackend
 from unpredict_core.backends.hf.gpu import device_map_setting, explain_oom
-from unpredict_core.backends.models import ModelSpec, gguf_path, identity, model_dir
-from unpredict_core.backends.weight_files import check_gguf, check_model_folder
+from unpredict_core.backends.models import ModelSpec, identity
+from unpredict_core.backends.sources import source_of
 from unpredict_core.errors import ModelNotFound, UnpredictError
 from unpredict_core.progress import ProgressFn, no_progress
 
 if TYPE_CHECKING:
-    from unpredict_core.backends.hf.backend import TransformersBackend
+    pass
 
 Device = Literal["auto", "cpu", "cuda"]
 
@@ -34,36 +35,23 @@ def pick_device(device: Device = "auto") -> str:
     return device
 
 
-def weights_folder(spec: ModelSpec, progress: ProgressFn = no_progress):
-    """The folder transformers loads: converted once from GGUF, or the model's own folder."""
-    if spec.source in ("package", "gguf"):
-        model_id = identity(spec)
-        sha = model_id.split(":", 1)[1]
-        cached = converted_dir(sha)
-        if (cached / DONE_MARKER).exists():
-            return cached
-        path = gguf_path(spec)
-        if spec.sha256 and spec.source == "gguf":
-            from unpredict_core.backends.gguf_convert import sha256_file
-
-            if sha256_file(path) != spec.sha256:
-                raise ModelNotFound(f"{path} does not match its expected sha256; the file is corrupt or different.")
-        check_gguf(path)
-        return convert_gguf(path, sha, progress)
-    folder = model_dir(spec)
-    check_model_folder(folder)
-    return folder
+def weights_folder(spec: ModelSpec, progress: ProgressFn = no_progress) -> Path:
+    """The folder transformers loads, as the spec's source finds it: converted once from GGUF, or
+    the model's own folder."""
+    source = source_of(spec)
+    if source.weights is None:
+        raise UnpredictError(f"{spec.label} is {source.what}: it has no weights on this machine to load.")
+    return source.weights(spec, progress)
 
 
 def load_backend(
     spec: ModelSpec, device: Device = "auto", progress: ProgressFn = no_progress, device_map: str | None = None
-) -> TransformersBackend:
+) -> ModelBackend:
     """A ready backend for `spec`; `device_map` (e.g. "auto", or UNPREDICT_DEVICE_MAP) lets
     accelerate spread a model larger than one GPU over all of them instead of `device`."""
-    if spec.source == "server":  # nothing to load here: the server holds the weights
-        from unpredict_core.backends.server.backend import connect
-
-        return connect(spec.location, spec.served_model, label=spec.label)  # type: ignore[return-value]
+    connect = source_of(spec).connect
+    if connect is not None:  # nothing to load here (a server holds the weights)
+        return connect(spec)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -87,7 +75,7 @@ def load_backend(
                 device_map=placement,
             )
             if placement is None:
-                model.to(target)
+                model.to(target)  # type: ignore[arg-type]  # transformers wraps `to` in a decorator whose stub takes the model itself
     except ValueError as exc:
         if "Unrecognized configuration class" in str(exc) or "model type" in str(exc):
             raise ModelNotFound(f"{folder} is not a causal language model transformers can run: {exc}") from exc
@@ -107,7 +95,7 @@ def placement(spec: ModelSpec, device: Device = "auto", device_map: str | None =
     """Where and in which dtype `spec` runs here, e.g. "cpu/float32" or "cuda/bfloat16" (a device
     map: "map:auto/bfloat16"): part of a run's cache key, since bf16 shifts logits. None for a
     server, whose identity already names what computes the scores."""
-    if spec.source in ("server", "scripted"):
+    if not source_of(spec).runs_here:
         return None
     target = pick_device(device)
     where = device_map_setting(device_map)
@@ -134,13 +122,13 @@ class BackendCache:
 
         self.device = device
         self.device_map = device_map
-        self._backends: dict[ModelSpec, TransformersBackend] = {}
+        self._backends: dict[ModelSpec, ModelBackend] = {}
         self._lock = threading.Lock()
 
     def placement(self, spec: ModelSpec) -> str | None:
         return placement(spec, self.device, self.device_map)
 
-    def __call__(self, spec: ModelSpec, progress: ProgressFn = no_progress) -> TransformersBackend:
+    def __call__(self, spec: ModelSpec, progress: ProgressFn = no_progress) -> ModelBackend:
         with self._lock:
             if spec not in self._backends:
                 self._backends[spec] = load_backend(spec, self.device, progress, self.device_map)

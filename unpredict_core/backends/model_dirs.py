@@ -66,12 +66,24 @@ def _refuse(text: str, why: str, roots: list[Path]) -> PathNotAllowed:
 
 
 def check_confined(spec: ModelSpec, text: str) -> None:
-    """Raise PathNotAllowed unless `spec` (made from the typed `text`) stays in the allowed dirs."""
-    roots = allowed_model_dirs()
-    if spec.source == "hf":
-        if not HUB_ID.match(spec.location) or ".." in spec.location:
-            raise _refuse(text, "is neither a path nor a valid hub id (owner/name)", roots)
-        return  # resolved inside the hub cache, offline, by models.hf_snapshot
+    """Raise PathNotAllowed unless `spec` (made from the typed `text`) stays in the allowed dirs;
+    each source says how (backends/sources.py)."""
+    from unpredict_core.backends.sources import source_of
+
+    confine = source_of(spec).confine
+    if confine is None:
+        raise PathNotAllowed(f"'{text}' cannot be typed in the dashboard ({source_of(spec).what}).")
+    confine(spec, text, allowed_model_dirs())
+
+
+def confine_hub_id(spec: ModelSpec, text: str, roots: list[Path]) -> None:
+    """A hub id is resolved inside the hub cache, offline (models.hf_snapshot): it must be one."""
+    if not HUB_ID.match(spec.location) or ".." in spec.location:
+        raise _refuse(text, "is neither a path nor a valid hub id (owner/name)", roots)
+
+
+def confine_path(spec: ModelSpec, text: str, roots: list[Path]) -> None:
+    """A file or folder, and every link in a folder, must resolve inside `roots`."""
     if "\0" in spec.location:
         raise _refuse(text, "contains a NUL character", roots)
     real = Path(os.path.realpath(Path(spec.location).expanduser()))

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Literal
 
 from unpredict_core.backends.base import PromptFormat
-from unpredict_core.backends.gguf_convert import cached_sha256
 from unpredict_core.backends.weight_files import content_digest, file_problem, regular_file
 from unpredict_core.errors import ModelNotFound
 
@@ -153,10 +152,11 @@ def server_spec(url: str, served_model: str | None, *, role: Role) -> ModelSpec:
 
 def with_servers(pair: ModelPair, servers: dict[str, tuple[str, str | None]]) -> ModelPair:
     """`pair` with the sides named in `servers` ({role: (url, served model)}) on a server."""
-    sides = {role: server_spec(url, model, role=role) for role, (url, model) in servers.items()}
+    roles: tuple[Role, ...] = ("base", "aligned")
+    sides = {role: server_spec(*servers[role], role=role) for role in roles if role in servers}
     if not sides:
         return pair
-    merged = replace(pair, **sides)
+    merged = replace(pair, base=sides.get("base", pair.base), aligned=sides.get("aligned", pair.aligned))
     name = "|".join(f"{role}={spec.label}" for role, spec in sides.items())
     return replace(merged, name=f"{pair.name}+server:{name}", note=pair.note + " Served by a model server.")
 
@@ -181,7 +181,7 @@ def package_dir(package: str) -> Path:
 
 def gguf_path(spec: ModelSpec) -> Path:
     """The GGUF file of a package or gguf spec (the default base is assembled from chunks)."""
-    if spec.source == "gguf":
+    if spec.source == "gguf":  # a file of the user's; a package names its file apart
         path = Path(spec.location).expanduser()
     elif spec.location == GEMMA_PACKAGE:
         path = _assemble_gemma()
@@ -229,7 +229,8 @@ def hf_snapshot(repo_id: str) -> Path:
 
 
 def model_dir(spec: ModelSpec) -> Path:
-    path = hf_snapshot(spec.location) if spec.source == "hf" else Path(spec.location).expanduser()
+    is_hub_id = spec.source == "hf"  # the one source whose location is not a path
+    path = hf_snapshot(spec.location) if is_hub_id else Path(spec.location).expanduser()
     try:
         if not path.exists():
             raise ModelNotFound(f"Model folder not found: {path}")
@@ -244,24 +245,15 @@ def model_dir(spec: ModelSpec) -> Path:
 
 
 def identity(spec: ModelSpec) -> str:
-    """A stable name for exactly these weights: a GGUF's sha256, a hub snapshot's revision, or a
-    local folder's fingerprint (its texts and a digest of each weight file's content)."""
-    if spec.source == "scripted":
-        return f"scripted:{spec.location}"
-    if spec.source == "server":  # asks the server (cached briefly); unreachable -> ServerUnavailable
-        from unpredict_core.backends.server.client import server_info
+    """A stable name for exactly these weights, as its source defines it (backends/sources.py): a
+    GGUF's sha256, a hub snapshot's revision, a local folder's fingerprint (its texts and a digest
+    of each weight file's content), or what a server reports."""
+    from unpredict_core.backends.sources import source_of
 
-        return server_info(spec.location, spec.served_model).identity
-    if spec.source in ("package", "gguf"):
-        digest = spec.sha256 if spec.source == "package" and spec.sha256 else cached_sha256(gguf_path(spec))
-        return f"gguf-sha256:{digest}"
-    folder = model_dir(spec)
-    if spec.source == "hf":
-        return f"hf:{spec.location}@{folder.name}"  # snapshot folders are named by commit
-    return f"dir:{_folder_fingerprint(folder)}"
+    return source_of(spec).identity(spec)
 
 
-def _folder_fingerprint(folder: Path) -> str:
+def folder_fingerprint(folder: Path) -> str:
     """Hash of the config and tokenizer texts plus each weight file's content digest (the whole
     file when small, else its header and sampled blocks: weight_files.content_digest); every
     file is checked to be a regular file first, so a FIFO cannot hang the sidebar."""
