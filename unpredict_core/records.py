@@ -56,5 +56,6 @@ class RunRecord(TypedDict, total=False):
     created_at: str  # ISO 8601, UTC
     provenance: Provenance
     sides: dict[str, SideRecord]  # "base", "aligned"
-    duration_s: float
+    duration_s: float  # the measurement alone
+    load_s: float  # loading (and converting) the models, timed apart
     cached: bool

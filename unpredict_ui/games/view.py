@@ -22,6 +22,7 @@ from unpredict_ui.games.charts import (
     spot_use_figure,
     win_rate_figure,
 )
+from unpredict_ui.running import timing_text
 from unpredict_ui.state import kept_key
 from unpredict_ui.text import plain
 from unpredict_ui.views import shows
@@ -168,13 +169,7 @@ def _header(result: dict, opponent: str) -> None:
     )
     if result.get("pair_note"):
         st.caption(plain(result["pair_note"]))
-    if result.get("cached"):
-        st.info(
-            f"Answered from the cache: this exact run was measured at "
-            f"{result['created_at'][:19].replace('T', ' ')} UTC in {result['duration_s']:.1f} s."
-        )
-    else:
-        st.success(f"Measured now in {result['duration_s']:.1f} s and stored in the results cache.")
+    (st.info if result.get("cached") else st.success)(timing_text(result))
     for role in ROLES:
         if sides[role].get("format_note"):
             st.warning(f"{role.title()}: {plain(sides[role]['format_note'])}")
