@@ -307,10 +307,12 @@ EXPERIMENT = Experiment(
     default_request=default_request,
     run_side=run_side,
     scores=(
+        # every run's χ² scaled to the paper's n = 1,500: an exact run's and an n = 10 sampled run's
+        # raw χ² are on different scales and must not be averaged into one point
         Score(
             "chi2",
-            "χ² against uniform (random integers)",
-            "chi2",
+            "χ² against uniform at n = 1,500 (random integers; each run scaled to that n)",
+            "chi2_n1500",
             paper=("random_integers", "chi2_vs_uniform"),
             applies=single_draws,
         ),
