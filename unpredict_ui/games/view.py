@@ -10,6 +10,7 @@ import streamlit as st
 
 from unpredict_core.experiments.games import hide_and_seek, roshambo, rps
 from unpredict_core.experiments.games.opponents import OPPONENTS, make_opponent
+from unpredict_core.experiments.games.play_yourself import NAMES as PLAY_NAMES
 from unpredict_core.runs import ROLES
 from unpredict_ui.games.charts import (
     found_rate_figure,
@@ -188,6 +189,7 @@ def _prompts(result: dict) -> None:
 
 
 @shows(rps.NAME)
+@shows(PLAY_NAMES["rps"])  # a person's game, stored from the play-yourself mode
 def show_rps(result: dict) -> None:
     sides = result["sides"]
     _header(result, result["params"]["adversary"])
@@ -216,6 +218,7 @@ def show_rps(result: dict) -> None:
 
 
 @shows(hide_and_seek.NAME)
+@shows(PLAY_NAMES["hide-and-seek"])
 def show_hide_and_seek(result: dict) -> None:
     sides, spots = result["sides"], result["params"]["spots"]
     _header(result, result["params"]["seeker"])

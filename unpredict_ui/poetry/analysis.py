@@ -17,6 +17,7 @@ from unpredict_core.experiments.poetry.metrics import (
     win_rates,
 )
 from unpredict_core.runs import ROLES
+from unpredict_ui.colours import SIDE_COLOURS
 from unpredict_ui.resources import store
 from unpredict_ui.state import kept_key
 from unpredict_ui.text import plain
@@ -60,7 +61,7 @@ def win_rate_figure(rates: dict[str, dict]) -> go.Figure:
             x=shown,
             y=rate,
             name="base win rate (measured here)",
-            marker_color="#1f77b4",
+            marker_color=SIDE_COLOURS["base"],
             error_y={
                 "type": "data",
                 "symmetric": False,
@@ -106,7 +107,7 @@ def proxy_frame(result: dict) -> pd.DataFrame:
 
 def proxy_figure(result: dict) -> go.Figure:
     fig = go.Figure()
-    for role, colour in zip(ROLES, ("#1f77b4", "#d62728"), strict=True):
+    for role, colour in SIDE_COLOURS.items():
         proxies = result["sides"][role]["proxies"]
         keys = [k for k, _ in PROXY_ROWS if proxies.get(k) is not None]
         fig.add_bar(x=keys, y=[proxies[k] for k in keys], name=role, marker_color=colour)
