@@ -23,7 +23,7 @@ from unpredict_core.runs import ROLES
 from unpredict_ui.games.charts import round_probability_figure
 from unpredict_ui.resources import backends, store
 from unpredict_ui.sidebar import PairChoice
-from unpredict_ui.text import plain
+from unpredict_ui.text import count, plain
 
 log = logging.getLogger(__name__)
 # Material icons ship with Streamlit; emoji such as 🪨 need a system font that a projector PC may lack.
@@ -94,7 +94,7 @@ def _play(
         _store_game(key, game, choice)
         game = None
     if stored := st.session_state.pop(f"{key}.stored", None):
-        st.success(f"Stored your game of {_rounds(stored[1])} as run {stored[0]}: find it on the Results page.")
+        st.success(f"Stored your game of {count(stored[1], 'round')} as run {stored[0]}: find it on the Results page.")
     if clicked:
         try:
             if game is None:
@@ -129,10 +129,6 @@ def _play(
             ],
             hide_index=True,
         )
-
-
-def _rounds(count: int) -> str:
-    return f"{count} round" if count == 1 else f"{count} rounds"
 
 
 # -- rock-paper-scissors ------------------------------------------------------------------------

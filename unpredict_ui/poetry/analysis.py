@@ -20,7 +20,7 @@ from unpredict_core.runs import ROLES
 from unpredict_ui.colours import SIDE_COLOURS
 from unpredict_ui.resources import store
 from unpredict_ui.state import kept_key
-from unpredict_ui.text import plain
+from unpredict_ui.text import count, plain
 
 MEASURED, REPORTED, PROXY = "measured here", "reported by the paper", "proxy (automatic, not a human judgement)"
 PROXY_ROWS = (
@@ -147,7 +147,8 @@ def analysis_view(page: str, result: dict) -> None:
     repeats = len({r["vote_id"] for r in rows if r["repeat"]})
     st.markdown(f"##### Human votes, {MEASURED}")
     st.caption(
-        f"{len(votes)} votes by {len(raters)} rater(s) on this run's poems; {repeats} repeat(s) "
+        f"{count(len(votes), 'vote')} by {count(len(raters), 'rater')} on this run's poems; "
+        f"{count(repeats, 'repeat')} "
         f"{'counted' if include else 'left out'}. Each vote compares one base and one aligned poem, blind."
     )
     if votes:
