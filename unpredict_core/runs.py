@@ -234,6 +234,12 @@ def keep_unsaved(result: RunRecord, key: str) -> str:
 def side_notes(side: SideRecord) -> list[str]:
     """What a reader must know beside a side's numbers: the CLI prints these and the pages show them."""
     notes = [side["format_note"]] if side.get("format_note") else []
+    short = side.get("stopped_short")
+    if short:
+        notes.append(
+            f"stopped short: {short['valid']:,} valid of the {short['asked']:,} asked for, after "
+            f"{short['attempts']:,} attempts (the cap)"
+        )
     excluded = side.get("excluded")
     if excluded and excluded.get("prompts"):
         notes.append(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.support.scripted_pair import PAIR, ScriptedLoader
 from unpredict_core.experiments import random_integers as ri
 from unpredict_core.experiments.random_integers.metrics import clopper_pearson
-from unpredict_core.runs import run_experiment
+from unpredict_core.runs import run_experiment, side_notes
 from unpredict_core.store.database import Store
 
 
@@ -39,4 +39,5 @@ def test_a_run_cut_short_by_its_cap_says_so_and_progress_counts_attempts():
     )
     short = result["sides"]["aligned"]["stopped_short"]  # 30 % of its mass is not an answer
     assert short["asked"] == 10 and short["valid"] < 10 and short["attempts"] == 6
+    assert any(note.startswith("stopped short: ") for note in side_notes(result["sides"]["aligned"]))  # the CLI's
     assert any("attempts (cap 6)" in m and "/s" in m and "left" in m for m in messages), messages[-3:]
