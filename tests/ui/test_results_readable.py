@@ -63,7 +63,7 @@ def test_items_export_and_the_drill_down_to_a_round(stored):
     runs, exports = stored
     at = AppTest.from_file(RESULTS, default_timeout=60).run()
     at.radio(key="kept.results.export_what").set_value("items").run()
-    at.text_input(key="kept.results.export_name").input("items").run()
+    at.text_input(key="kept.results.export_name_items").input("items").run()
     at.button(key="results.export.csv").click().run()
     assert not at.exception and "Wrote" in shown(at.success[0].value)
     con = duckdb.connect()

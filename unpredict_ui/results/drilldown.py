@@ -25,13 +25,13 @@ def show_items(result: dict) -> None:
     if not rows:
         st.caption("This run stores no items of its own (only its summary scores).")
         return
-    st.caption(
-        f"{count(len(rows), 'item')}: each with the prompt the model was given (for a game, that round's request "
-        "before the side's chat template) and what the model said."
-    )
     sides = sorted({r["side"] for r in rows}, key=lambda s: s != "base")
     side = st.radio("Side", sides, horizontal=True, key=f"{PAGE}.items.side.{result['run_id']}")
     mine = [r for r in rows if r["side"] == side]
+    st.caption(
+        f"{count(len(mine), 'item')} on this side: each with the prompt the model was given (for a game, that "
+        "round's request before the side's chat template) and what the model said."
+    )
     table = pd.DataFrame(
         {
             "kind": [r["kind"] for r in mine],
@@ -42,6 +42,7 @@ def show_items(result: dict) -> None:
             "prompt (its end)": [_preview(r["prompt"]) for r in mine],
         }
     )
+    table = table[[c for c in table.columns if table[c].notna().any()]]  # no column of "None"
     st.dataframe(
         table,
         hide_index=True,

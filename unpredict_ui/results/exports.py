@@ -43,11 +43,11 @@ def export_section(frame: pd.DataFrame, results: list[dict]) -> None:
             "application/octet-stream",
             key=f"{PAGE}.download_parquet",
         )
-        default = st.session_state.setdefault(f"{PAGE}.export_default", f"{what}-{datetime.now():%Y%m%d-%H%M%S}")
+        stamp = st.session_state.setdefault(f"{PAGE}.export_default", f"{datetime.now():%Y%m%d-%H%M%S}")
         name = st.text_input(
             "Or write a file into the exports folder: its name (without extension)",
-            default,
-            key=kept_key(PAGE, "export_name"),
+            f"{what}-{stamp}",
+            key=kept_key(PAGE, "export_name" if what == "runs" else f"export_name_{what}"),
             help="Letters, digits, '.', '-' and '_' only; an existing file is never replaced.",
         )
         try:

@@ -28,7 +28,7 @@ from unpredict_core.experiments.games.opponents import make_opponent
 ROLES = ("base", "aligned")
 VERSION = "1"
 NAMES = {"rps": "rps-play-yourself", "hide-and-seek": "hide-and-seek-play-yourself"}
-PERSON = "person (played here)"
+PERSON = "person"  # the opponent the game views describe: a person playing on the page
 
 
 @dataclass
