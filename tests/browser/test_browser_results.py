@@ -1,15 +1,24 @@
 """The Results page in headless Chromium at 1280×720, on stored runs of scripted pairs and one
 play-yourself game: the chart names models, an items export is written into the exports folder,
-and a game's round opens with its prompt, with no exception or console error on the way."""
+and a game's round opens with its prompt, with no exception or console error on the way. And a
+long run on tiny local models, cancelled from the page, stores nothing."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.browser.test_browser_walk import assert_clean, browser, open_page, settled  # noqa: F401 (fixture)
+from tests.browser.test_browser_walk import (  # noqa: F401 (fixtures)
+    assert_clean,
+    browser,
+    open_page,
+    pick_tiny_pair,
+    settled,
+    tiny_pair,
+)
 from tests.support.browser_support import SCREENSHOT_DIR, collect_console_errors, start_streamlit, stop_streamlit
 from tests.support.scripted_pair import PAIR, ScriptedLoader
 from unpredict_core.backends import scripted_pairs
@@ -71,3 +80,36 @@ def test_results_page_and_an_items_export_in_the_browser(tmp_path, browser):  # 
     finally:
         page.close()
         stop_streamlit(process)
+
+
+def test_cancel_stops_a_long_run_and_stores_nothing(tmp_path, browser, tiny_pair):  # noqa: F811 (fixtures)
+    """Sampled mode with n = 100,000 on tiny models runs for minutes: the bar counts attempts, and
+    Cancel stops it between two steps with nothing stored."""
+    db = tmp_path / "cancel.duckdb"
+    process, url = start_streamlit(
+        db, tmp_path / "server.log", UNPREDICT_MODEL_DIRS=str(Path(tiny_pair[0]).parent), UNPREDICT_CACHE=str(tmp_path)
+    )
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        errors = collect_console_errors(page)
+        page.goto(url)
+        page.get_by_text("How to read the numbers").wait_for(timeout=STEP_MS)
+        settled(page)
+        open_page(page, "Random Numbers")
+        pick_tiny_pair(page, tiny_pair)
+        page.get_by_text("Sampled: n answers").click()
+        settled(page)
+        field = page.get_by_role("spinbutton", name="n: valid answers to sample")
+        field.fill("100000")
+        field.press("Enter")
+        settled(page)
+        page.get_by_role("button", name="Run").click()
+        page.get_by_text(re.compile(r"attempts \(cap [\d,]+\) · ")).first.wait_for(timeout=STEP_MS)
+        page.get_by_role("button", name="Cancel").click()
+        page.get_by_text("Cancelled: the run stopped between two steps").wait_for(timeout=STEP_MS)
+        settled(page)
+        assert_clean(page, errors, "cancelled run")
+    finally:
+        page.close()
+        stop_streamlit(process)
+    assert Store(db).count_runs() == 0
