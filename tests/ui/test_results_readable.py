@@ -46,8 +46,9 @@ def test_default_chart_names_models_in_the_side_colours(stored):
     assert "scripted uniform vs scripted seven-lover" in figure
     assert not any(r["run_id"] in figure.split('"x"')[1][:2000] for r in runs)  # no hash on the x axis
 
+    charts = len(at.get("plotly_chart"))
     at.selectbox(key="kept.results.score").set_value("chi2").run()
-    assert "one panel per n" in " ".join(c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == charts + 1 and "one chart per n" in " ".join(c.value for c in at.caption)
 
 
 def test_compare_shows_formatted_numbers(stored):

@@ -63,11 +63,16 @@ def _bar_labels(data: pd.DataFrame) -> pd.Series:
     for run_id, rows in data.groupby("run_id", sort=False):
         models = " vs ".join(short_model(m) for m in rows.sort_values("side", key=lambda s: s != "base")["model"])
         first = rows.iloc[0]
-        text = f"{html.escape(models)}<br>{html.escape(first['params'])}<br>{str(first['created_at'])[5:16]}"
+        when = str(first["created_at"])[5:16].replace("T", " ")
+        text = f"{html.escape(models)}<br>{html.escape(first['params'])}<br>{when}"
         while text in labels.values():
             text += " ·"
         labels[run_id] = text
     return data["run_id"].map(labels)
+
+
+def plain_title(text: str) -> str:
+    return html.escape(text)  # plotly renders tags in titles
 
 
 def score_chart(frame: pd.DataFrame) -> None:
@@ -84,27 +89,24 @@ def score_chart(frame: pd.DataFrame) -> None:
     data["bar"] = _bar_labels(data)
     data["model "] = data["model"].astype(str).map(html.escape)
     split = score in DEPENDS_ON_N and data["basis"].nunique() > 1
-    fig = px.bar(
-        data,
-        x="bar",
-        y=f"score.{score}",
-        color="side",
-        barmode="group",
-        color_discrete_map=SIDE_COLOURS,
-        category_orders={"side": ["base", "aligned"]},
-        facet_row="basis" if split else None,
-        hover_data={"model ": True, "bar": False, "experiment": True},
-        labels={"bar": "", f"score.{score}": score},
-    )
     if split:
-        fig.update_yaxes(matches=None)
-        st.caption(f"{score} grows with the number of answers behind it: one panel per n, never one axis across them.")
-    fig.update_layout(
-        height=340 * (data["basis"].nunique() if split else 1),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        title=f"{score} per run (measured here)",
-    )
-    st.plotly_chart(fig, width="stretch", key=f"{PAGE}.chart")
+        st.caption(f"{score} grows with the number of answers behind it: one chart per n, never one axis across them.")
+    groups = data.groupby("basis", sort=False) if split else [("", data)]
+    for index, (basis, rows) in enumerate(groups):
+        fig = px.bar(
+            rows,
+            x="bar",
+            y=f"score.{score}",
+            color="side",
+            barmode="group",
+            color_discrete_map=SIDE_COLOURS,
+            category_orders={"side": ["base", "aligned"]},
+            hover_data={"model ": True, "bar": False, "experiment": True},
+            labels={"bar": "", f"score.{score}": score},
+        )
+        title = f"{score} per run, {basis} (measured here)" if basis else f"{score} per run (measured here)"
+        fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title=plain_title(title))
+        st.plotly_chart(fig, width="stretch", key=f"{PAGE}.chart.{index}" if index else f"{PAGE}.chart")
     csv = data[["run_id", "run", "experiment", "pair", "side", "model", "basis", f"score.{score}"]].to_csv(index=False)
     st.download_button("Download this chart's data (CSV)", csv, f"{score}.csv", "text/csv", key=f"{PAGE}.chart_csv")
 
