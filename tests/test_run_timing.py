@@ -46,3 +46,12 @@ def test_a_cancelled_run_stores_nothing():
             progress=cancellable(lambda f, m: None, stop),
         )
     assert store.count_runs() == 0
+
+
+def test_time_left_follows_the_share_done():
+    from unpredict_core.progress import rate_and_estimate, time_left
+
+    assert time_left(0.25, 60.0) == "60 s elapsed, about 3 min left"
+    assert time_left(0.01, 60.0) == ""  # too early to say
+    assert rate_and_estimate(50, 200, 10.0) == "5.0 attempts/s, about 30 s left"
+    assert rate_and_estimate(0, 200, 10.0) == "estimating the pace…"

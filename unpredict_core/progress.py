@@ -69,6 +69,14 @@ def rate_and_estimate(done: int, total: int, elapsed_s: float, unit: str = "atte
     return f"{rate:,.1f} {unit}/s, about {_duration(left)} left"
 
 
+def time_left(fraction: float, elapsed_s: float) -> str:
+    """ "2 min elapsed, about 3 min left" from the share done so far; empty before the share says
+    anything (the first few per cent are mostly loading)."""
+    if not 0.05 <= fraction < 1.0 or elapsed_s <= 0:
+        return ""
+    return f"{_duration(elapsed_s)} elapsed, about {_duration(elapsed_s / fraction * (1 - fraction))} left"
+
+
 def _duration(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} s"

@@ -4,13 +4,14 @@ when it fails, and the result kept in session state so it survives widget change
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 from unpredict_core.errors import UnpredictError
-from unpredict_core.progress import Cancelled, cancellable
+from unpredict_core.progress import Cancelled, cancellable, time_left
 from unpredict_core.runs import run_experiment
 from unpredict_ui.resources import backends, store
 from unpredict_ui.sidebar import PairChoice
@@ -37,8 +38,11 @@ def run_with_progress(
     cancel = st.empty()
     cancel.button("Cancel", key=f"{page}.cancel", on_click=_request_cancel, args=(flag,))
 
+    started = time.monotonic()
+
     def report(fraction: float, message: str) -> None:
-        bar.progress(min(1.0, max(0.0, fraction)), text=message)
+        overall = "" if "left" in message else time_left(fraction, time.monotonic() - started)
+        bar.progress(min(1.0, max(0.0, fraction)), text=f"{message} · {overall}" if overall else message)
 
     try:
         db = store()
