@@ -45,15 +45,17 @@ def _settings(choice: PairChoice, requests: dict[str, str], seed: int, rules: Ru
     )
 
 
-def _store_game(key: str, game: PlayGame, choice: PairChoice) -> None:
-    """Store the finished game as a run (Results lists it) and start afresh."""
+def _store_game(key: str, game: PlayGame, choice: PairChoice) -> bool:
+    """Store the finished game as a run (Results lists it) and start afresh; False, with the
+    reason shown, when the store cannot take it (the game stays on screen)."""
     try:
         result = store_game(game, choice.pair, store())
     except UnpredictError as exc:
         st.error(plain(exc))
-        return
+        return False
     st.session_state.pop(key, None)
     st.session_state[f"{key}.stored"] = (result["run_id"], game.rounds)
+    return True
 
 
 def _play(
@@ -90,8 +92,7 @@ def _play(
         key=f"{page}.finish",
         icon=":material/save:",
         disabled=game is None or not game.rounds,
-    ):
-        _store_game(key, game, choice)
+    ) and _store_game(key, game, choice):
         game = None
     if stored := st.session_state.pop(f"{key}.stored", None):
         st.success(f"Stored your game of {count(stored[1], 'round')} as run {stored[0]}: find it on the Results page.")
