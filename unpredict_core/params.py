@@ -115,7 +115,9 @@ def seed_param(help: str = SEED.help) -> Any:  # noqa: A002
 
 def declared(params_class: type) -> dict[str, tuple[Spec, Any]]:
     """Every setting of a Params class: name → (its declaration, its default), in field order."""
-    return {f.name: (f.metadata["param"], f.default) for f in dataclasses.fields(params_class) if "param" in f.metadata}
+    return {
+        f.name: (f.metadata["param"], f.default) for f in dataclasses.fields(params_class) if "param" in f.metadata
+    }
 
 
 def spec_of(params_class: type, name: str) -> Spec | None:

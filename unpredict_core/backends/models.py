@@ -102,7 +102,9 @@ def _presets() -> dict[str, ModelPair]:
                 f"allenai/Llama-3.1-Tulu-3-{size}-DPO",
                 "Llama-3.1",
             ),
-            _hf_pair(f"llama-3.1-{size.lower()}-tulu", base, f"allenai/Llama-3.1-Tulu-3-{size}", "Llama-3.1"),
+            _hf_pair(
+                f"llama-3.1-{size.lower()}-tulu", base, f"allenai/Llama-3.1-Tulu-3-{size}", "Llama-3.1"
+            ),
         ]
     pairs += [
         _hf_pair("qwen2.5-7b", "Qwen/Qwen2.5-7B", "Qwen/Qwen2.5-7B-Instruct", "Qwen2.5"),

@@ -6,7 +6,7 @@ prompt — with its prompt and what the model said. The Results drill-down shows
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 COLUMNS = (
@@ -16,7 +16,7 @@ COLUMNS = (
 GAMES = ("rps", "hide-and-seek", "rps-play-yourself", "hide-and-seek-play-yourself")
 
 
-def item_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+def item_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for role, side in (result.get("sides") or {}).items():
         common = {
@@ -33,13 +33,13 @@ def item_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def items_frame(results: list[dict[str, Any]]):
+def items_frame(results: Sequence[Mapping[str, Any]]):
     import pandas as pd
 
     return pd.DataFrame([row for result in results for row in item_rows(result)], columns=list(COLUMNS))
 
 
-def _side_items(result: dict, side: dict) -> Iterator[dict[str, Any]]:
+def _side_items(result: Mapping[str, Any], side: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     experiment = result["experiment"]
     if side.get("skipped"):
         return
@@ -71,7 +71,7 @@ def _side_items(result: dict, side: dict) -> Iterator[dict[str, Any]]:
             }
 
 
-def _answers(side: dict) -> Iterator[dict[str, Any]]:
+def _answers(side: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     counts = side.get("counts") or {}
     raw = side.get("raw") or {}
     intervals = side.get("answer_intervals") or {}
@@ -98,7 +98,9 @@ def _answers(side: dict) -> Iterator[dict[str, Any]]:
         yield {"kind": "invalid example", "index": index + 1, "prompt": side.get("prompt"), "output": text}
 
 
-def _rounds(experiment: str, params: dict, side: dict, rounds: list[dict]) -> Iterator[dict[str, Any]]:
+def _rounds(
+    experiment: str, params: Mapping[str, Any], side: Mapping[str, Any], rounds: list[dict]
+) -> Iterator[dict[str, Any]]:
     from unpredict_core.experiments.games.replay import round_requests
 
     requests = round_requests(experiment, params, side, rounds)

@@ -4,6 +4,7 @@ score rests on (its n), and numbers formatted for reading. Pure functions of sto
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 # the score charted first: the one that says most about each experiment, in this order
@@ -12,7 +13,7 @@ MEANINGFUL = ("p7", "kl", "net_score", "found_rate", "prompt_strict", "win_rate"
 DEPENDS_ON_N = frozenset({"chi2", "p_value", "chi2_values"})
 
 
-def readable_params(params: dict[str, Any], limit: int = 4) -> str:
+def readable_params(params: Mapping[str, Any], limit: int = 4) -> str:
     """{"mode": "exact", "seed": 0, "topics": [...]} → "mode exact · seed 0 · topics sea, work +6"."""
     parts = []
     for key, value in params.items():
@@ -25,7 +26,7 @@ def readable_params(params: dict[str, Any], limit: int = 4) -> str:
     return " · ".join(parts)
 
 
-def run_title(result: dict[str, Any]) -> str:
+def run_title(result: Mapping[str, Any]) -> str:
     """What a run was, without its hash: experiment, parameters, when."""
     when = str(result.get("created_at") or "")[5:16].replace("T", " ")
     return f"{result['experiment']} · {readable_params(result.get('params') or {})} · {when}"
@@ -37,7 +38,7 @@ def short_model(label: str | None) -> str:
     return text.rsplit("/", 1)[-1]
 
 
-def basis(result: dict[str, Any], side: dict[str, Any]) -> str:
+def basis(result: Mapping[str, Any], side: Mapping[str, Any]) -> str:
     """What the side's numbers rest on: exact, or sampled with its n, or its rounds."""
     params = result.get("params") or {}
     if result["experiment"] == "random-integers":

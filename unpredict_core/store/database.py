@@ -87,6 +87,7 @@ def _identifier(name: str) -> str:
     return f'"{name}"'
 
 
+
 def _value(row: tuple[Any, ...] | None) -> Any:
     """The first column of a query that always returns a row (a count, the schema version); a
     missing row means the file is not a database this app wrote."""

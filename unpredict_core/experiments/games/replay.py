@@ -8,6 +8,10 @@ the request before the chat template (for the plain format it is the prompt itse
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, cast
+
+from unpredict_core.backends.base import PromptFormat
 from unpredict_core.experiments.games import rps
 from unpredict_core.experiments.games.engine import Round, Rules, build_prompt
 from unpredict_core.experiments.games.hide_and_seek import HideAndSeekRules
@@ -22,15 +26,18 @@ def stored_round(index: int, entry: dict) -> Round:
     return Round(index, entry["p"], entry.get("coverage", 1.0), move, opponent, outcome, entry.get("expected_score", 0))
 
 
-def rules_for(experiment: str, params: dict) -> Rules:
+def rules_for(experiment: str, params: Mapping[str, Any]) -> Rules:
     if experiment.startswith("hide-and-seek"):
         return HideAndSeekRules(int(params.get("spots", 7)))
     return rps.RULES
 
 
-def round_requests(experiment: str, params: dict, side: dict, rounds: list[dict] | None = None) -> list[str]:
+def round_requests(
+    experiment: str, params: Mapping[str, Any], side: Mapping[str, Any], rounds: list[dict] | None = None
+) -> list[str]:
     """The request of every round of one side's game (`rounds`: a tournament game's own list)."""
     rules = rules_for(experiment, params)
-    history = [stored_round(i + 1, entry) for i, entry in enumerate(side.get("rounds") if rounds is None else rounds)]
-    fmt = side.get("requested_format") or side.get("format") or "plain"
+    stored = list(side.get("rounds") or []) if rounds is None else rounds
+    history = [stored_round(i + 1, entry) for i, entry in enumerate(stored)]
+    fmt = cast(PromptFormat, side.get("requested_format") or side.get("format") or "plain")
     return [build_prompt(rules, side.get("request", ""), history[:i], fmt) for i in range(len(history))]

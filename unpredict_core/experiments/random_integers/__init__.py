@@ -166,7 +166,7 @@ def run_sampled(
     # for the summaries and an exact binomial interval for each answer cannot
     intervals = dirichlet_intervals(observed, distribution_metrics(ANSWERS), seed=params.seed)
     intervals["p7"] = by_answer["7"]
-    return {
+    draws: Draws = {
         "answers": {a: counts.get(a, 0) / total for a in ANSWERS},
         "counts": {a: counts.get(a, 0) for a in ANSWERS},
         "coverage": total / attempts,
@@ -177,15 +177,16 @@ def run_sampled(
         "intervals": intervals,
         "answer_intervals": by_answer,
         "interval_methods": {"answers": ANSWER_INTERVAL_METHOD, "summaries": POSTERIOR_INTERVAL_METHOD},
-    } | stopped_short(total, attempts, params)
+    }
+    return mark_short(draws, total, attempts, params)
 
 
-def stopped_short(valid: int, attempts: int, params: Params) -> dict:
-    """`{"stopped_short": …}` when the attempt cap ended sampling before n valid answers, so the
-    page can say the run holds fewer than were asked for; empty otherwise."""
-    if valid >= params.n:
-        return {}
-    return {"stopped_short": {"valid": valid, "asked": params.n, "attempts": attempts, "cap": params.attempt_cap}}
+def mark_short(draws: Draws, valid: int, attempts: int, params: Params) -> Draws:
+    """`draws` with `stopped_short` when the attempt cap ended sampling before n valid answers, so
+    the page can say the run holds fewer than were asked for."""
+    if valid < params.n:
+        draws["stopped_short"] = {"valid": valid, "asked": params.n, "attempts": attempts, "cap": params.attempt_cap}
+    return draws
 
 
 def parse_sequence(text: str) -> tuple[int, ...] | None:
@@ -213,7 +214,7 @@ def run_sequences(
     histogram = repetition_histogram(sequences, SEQUENCE_LENGTH)
     flat = Counter(v for seq in sequences for v in seq)
     values = np.array([flat.get(i, 0) for i in range(11)], dtype=float)
-    return {
+    draws: Draws = {
         "sequences": sequences,
         "repetitions": histogram.tolist(),
         "iid_repetitions": iid_repetition_distribution(11, SEQUENCE_LENGTH).tolist(),
@@ -228,7 +229,8 @@ def run_sequences(
             "chi2_values": float(chi2_counts(values)[0]),
             "chi2_n": int(values.sum()),  # every value of every sequence, pooled
         },
-    } | stopped_short(len(sequences), attempts, params)
+    }
+    return mark_short(draws, len(sequences), attempts, params)
 
 
 def _sample_until(backend, prompt, params: Params, settings, parse, progress: ProgressFn):

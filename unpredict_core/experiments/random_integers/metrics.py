@@ -144,7 +144,7 @@ def answer_intervals(counts: Mapping[str, int], level: float = CI_LEVEL) -> dict
 
 
 def dirichlet_intervals(
-    counts: Sequence[float],
+    counts: np.ndarray | Sequence[float],
     metrics: Mapping[str, MetricFn],
     *,
     draws: int = 2000,
