@@ -8,14 +8,14 @@ from unpredict_ui.resources import store
 from unpredict_ui.results.browser import (
     delete_section,
     detail_and_compare,
-    export_section,
     filter_widgets,
     flag_out_of_range,
     runs_table,
     score_chart,
 )
+from unpredict_ui.results.exports import export_section
 from unpredict_ui.state import keep_widget_values
-from unpredict_ui.text import plain
+from unpredict_ui.text import count, plain
 
 st.set_page_config(page_title="Results · unpredict", page_icon="🗂️", layout="wide")
 keep_widget_values()
@@ -36,10 +36,10 @@ if not results:
     )
     st.stop()
 frame = results_frame(results)
-st.markdown(f"**{len(results)} runs** ({len(frame)} rows: one per side).")
+st.markdown(f"**{count(len(results), 'run')}** ({count(len(frame), 'row')}: one per side).")
 flag_out_of_range(results)
 runs_table(frame)
 score_chart(frame)
-export_section(frame)
+export_section(frame, results)
 detail_and_compare(results)
 delete_section(db, results)

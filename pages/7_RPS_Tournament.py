@@ -68,7 +68,7 @@ except UnpredictError as exc:  # zero opponents, an unknown name
 
 if params is not None:
     games = len(params.opponents) * (2 if sides == "both" else 1)
-    with st.expander(f"{len(params.opponents)} opponents"):
+    with st.expander("1 opponent" if len(params.opponents) == 1 else f"{len(params.opponents)} opponents"):
         st.markdown("\n".join(f"- `{n}`: {describe(n)}" for n in params.opponents))
     st.caption(
         f"{games} games of {params.rounds} rounds. A side's games are played in lockstep: each round of all of "

@@ -15,7 +15,9 @@ from unpredict_core.experiments import get_experiment
 KEYS = {
     "hide-and-seek": "6f1adaa1dbc9a34635910b224e18b206f2676d1180c28b410c345a839b3fd65c",
     "poetry": "c39f1ef728c21370a48fe5feb132f885cf4c9ec85e0b9ee695d764912e991c07",
-    "random-integers": "68ddcae4b322bb2b536f7368a37b1fa44db976c8c359b2466a64759db0022ff8",
+    # VERSION 3, on purpose: sampled runs changed (exact intervals per answer, a posterior for the
+    # summaries, chi2 with its n, stopped_short); version 2's key was 68ddcae4b322bb2b…
+    "random-integers": "e6b1745b0adced6389f3939085eca7ad80ce9836707c838cf113c42a0e1495f9",
     "rps": "2567b7ab2e9522e0c8de9e411c42e978dfcffac286e740a6c03ae6f3fda7e65f",
     "rps-tournament": "0576367246272ccae318aa738f09e20c347de9067f9947e216a445b6b26fbc36",
 }

@@ -33,6 +33,7 @@ class SideRecord(SideOutcome, total=False):
     requested_format: str
     scoring: str  # set when probabilities were estimated from draws (a server without log-probabilities)
     unresolved: float  # the largest probability mass a server's top candidates may have missed
+    stopped_short: dict[str, int]  # sampling cut by its attempt cap: valid, asked, attempts, cap
     skipped: str  # why this side was not played (a one-sided tournament)
     metrics: dict[str, float]  # the side's headline numbers
     coverage: float  # the share of mass (or of samples) that landed on a valid answer
@@ -56,5 +57,6 @@ class RunRecord(TypedDict, total=False):
     created_at: str  # ISO 8601, UTC
     provenance: Provenance
     sides: dict[str, SideRecord]  # "base", "aligned"
-    duration_s: float
+    duration_s: float  # the measurement alone
+    load_s: float  # loading (and converting) the models, timed apart
     cached: bool

@@ -147,7 +147,15 @@ def run_experiment(
     if cached is not None:
         progress(1.0, "answered from the cache")
         return cached | {"cached": True}
-    started = time.monotonic()
+    started, loading = time.monotonic(), [0.0]  # loading/converting models is timed apart from the run
+
+    def timed_load(spec: ModelSpec, progress: ProgressFn) -> ModelBackend:
+        load_started = time.monotonic()
+        try:
+            return load(spec, progress)
+        finally:
+            loading[0] += time.monotonic() - load_started
+
     result: RunRecord = {
         "run_id": uuid.uuid4().hex[:16],
         "experiment": experiment,
@@ -162,8 +170,9 @@ def run_experiment(
     for index, role in enumerate(ROLES):
         side = sides[role]
         part = scaled(progress, index / len(ROLES), (index + 1) / len(ROLES))
-        result["sides"][role] = _run_side(declared, side, params, load, part)
-    result["duration_s"] = time.monotonic() - started
+        result["sides"][role] = _run_side(declared, side, params, timed_load, part)
+    result["duration_s"] = time.monotonic() - started - loading[0]  # the measurement itself
+    result["load_s"] = loading[0]  # loading (and a first run's one-time conversion) of the models
     problems = out_of_range(result)
     if problems:
         raise InvalidScores(f"The run gave numbers no measurement can: {problems[0]}. Nothing was stored.")
@@ -225,6 +234,12 @@ def keep_unsaved(result: RunRecord, key: str) -> str:
 def side_notes(side: SideRecord) -> list[str]:
     """What a reader must know beside a side's numbers: the CLI prints these and the pages show them."""
     notes = [side["format_note"]] if side.get("format_note") else []
+    short = side.get("stopped_short")
+    if short:
+        notes.append(
+            f"stopped short: {short['valid']:,} valid of the {short['asked']:,} asked for, after "
+            f"{short['attempts']:,} attempts (the cap)"
+        )
     excluded = side.get("excluded")
     if excluded and excluded.get("prompts"):
         notes.append(

@@ -4,12 +4,14 @@ when it fails, and the result kept in session state so it survives widget change
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 from unpredict_core.errors import UnpredictError
+from unpredict_core.progress import Cancelled, cancellable, time_left
 from unpredict_core.runs import run_experiment
 from unpredict_ui.resources import backends, store
 from unpredict_ui.sidebar import PairChoice
@@ -24,12 +26,23 @@ def settings_of(choice: PairChoice, params, requests: dict[str, str]) -> dict[st
     return {"pair": name, "formats": choice.formats, "params": params.as_dict(), "requests": requests}
 
 
-def run_with_progress(experiment: str, choice: PairChoice, params, requests: dict[str, str]) -> dict | None:
-    """The run's result, or None after showing why it failed."""
+def run_with_progress(
+    experiment: str, choice: PairChoice, params, requests: dict[str, str], page: str = "run"
+) -> dict | None:
+    """The run's result, or None after showing why it failed. A Cancel button sits beside the
+    bar: pressing it makes Streamlit rerun the page, which stops this run at its next progress
+    report, before anything is stored (the flag also stops a run that keeps going)."""
     bar = st.progress(0.0, text="Starting…")
+    flag = f"{page}.cancelled"
+    st.session_state[flag] = False
+    cancel = st.empty()
+    cancel.button("Cancel", key=f"{page}.cancel", on_click=_request_cancel, args=(flag,))
+
+    started = time.monotonic()
 
     def report(fraction: float, message: str) -> None:
-        bar.progress(min(1.0, max(0.0, fraction)), text=message)
+        overall = "" if "left" in message else time_left(fraction, time.monotonic() - started)
+        bar.progress(min(1.0, max(0.0, fraction)), text=f"{message} · {overall}" if overall else message)
 
     try:
         db = store()
@@ -43,8 +56,10 @@ def run_with_progress(experiment: str, choice: PairChoice, params, requests: dic
             load=backends(),
             formats=choice.formats,
             requests=requests,
-            progress=report,
+            progress=cancellable(report, lambda: bool(st.session_state.get(flag))),
         )
+    except Cancelled as exc:
+        st.warning(plain(exc))
     except UnpredictError as exc:
         st.error(plain(exc))
     except Exception as exc:  # a bug: the log keeps the traceback, the page a readable line
@@ -52,7 +67,37 @@ def run_with_progress(experiment: str, choice: PairChoice, params, requests: dic
         st.error(f"Unexpected error ({type(exc).__name__}): {plain(exc)}. The details are in the server log.")
     finally:
         bar.empty()
+        cancel.empty()
     return None
+
+
+def _request_cancel(flag: str) -> None:
+    st.session_state[flag] = True
+
+
+def show_cancelled(page: str) -> None:
+    """After Cancel was pressed, say what happened to the run (it was stopped, nothing stored)."""
+    if st.session_state.pop(f"{page}.cancelled", False):
+        st.warning("Cancelled: the run stopped between two steps and nothing of it was stored.")
+
+
+def timing_text(result: dict) -> str:
+    """How long the measurement took, with loading (and a first run's one-time model conversion)
+    counted apart: a cold start must not pass for the cost of the run."""
+    run = f"{result.get('duration_s') or 0.0:,.1f} s"
+    if "load_s" not in result:
+        loading = " (loading the models included: this run was stored before loading was timed apart)"
+    elif result["load_s"] >= 0.05:
+        loading = f"; loading the models took {result['load_s']:,.1f} s more, not counted in it"
+    else:
+        loading = "; the models were already loaded"
+    if result.get("cached"):
+        when = str(result.get("created_at", ""))[:19].replace("T", " ")
+        return (
+            "Answered from the cache: this exact run (same weights, prompts and parameters) was "
+            f"measured at {when} UTC in {run}{loading}."
+        )
+    return f"Measured now in {run}{loading}. Stored in the results cache."
 
 
 def scoring_notes(result: dict) -> list[tuple[str, str]]:
@@ -60,6 +105,16 @@ def scoring_notes(result: dict) -> list[tuple[str, str]]:
     log-probabilities (estimated from draws), or one that listed only its top candidates."""
     notes = []
     for role, side in result.get("sides", {}).items():
+        short = side.get("stopped_short")
+        if short:
+            notes.append(
+                (
+                    "warning",
+                    f"**{role.capitalize()} side stopped short:** {short['valid']:,} valid of the "
+                    f"{short['asked']:,} asked for, after {short['attempts']:,} attempts (the cap). Its "
+                    "numbers rest on these; raise the cap or change the prompt for more.",
+                )
+            )
         if side.get("scoring"):
             notes.append(("warning", f"**{role.capitalize()} side:** {side['scoring']}."))
         elif side.get("unresolved") is not None:
@@ -111,8 +166,9 @@ def run_section(
     settings = settings_of(choice, params, requests) if params is not None else {}
     if not choice.ready:
         st.warning(f"**{button}** is off until both models of the pair can be loaded here: see the sidebar.")
+    show_cancelled(page)
     if st.button(button, type="primary", key=f"{page}.run", disabled=not choice.ready or params is None):
-        result = run_with_progress(experiment, choice, params, requests)
+        result = run_with_progress(experiment, choice, params, requests, page)
         if result is not None:
             keep_result(page, result, settings)
     result = kept_result(page, settings) if params is not None else None

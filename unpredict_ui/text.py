@@ -20,3 +20,8 @@ def plain(text: object) -> str:
     """`text` as markdown that renders as exactly this text."""
     escaped = _PUNCTUATION.sub(r"\\\1", str(text))
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """ "1 round", "3 rounds", "1,500 valid answers": a number with its noun in the right number."""
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"

@@ -155,3 +155,18 @@ def test_cli_export_writes_filtered_runs_and_refuses_to_overwrite_without_force(
     link = tmp_path / "link.csv"
     link.symlink_to(tmp_path / "elsewhere.csv")  # a dangling link is an existing name too
     assert main(["export", "--format", "csv", "--out", str(link)]) == 2 and not (tmp_path / "elsewhere.csv").exists()
+
+
+def test_cli_export_of_items_holds_each_answers_probability_and_prompt(stored, tmp_path):
+    from unpredict_core.cli import main
+
+    _, runs = stored
+    out = tmp_path / "items.parquet"
+    assert main(["export", "--format", "parquet", "--out", str(out), "--what", "items", "--params", "seed=1"]) == 0
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "SELECT side, output, probability, prompt FROM read_parquet(?) WHERE kind = 'answer'", [str(out)]
+        ).fetchall()
+    assert len(rows) == 22  # 11 answers × 2 sides of the one run with seed 1
+    side = runs[1]["sides"]["aligned"]
+    assert ("aligned", "7", side["answers"]["7"], side["prompt"]) in rows

@@ -203,3 +203,23 @@ def test_the_measurement_plan_is_ifbench_and_the_y_experiment_at_their_defaults(
 
     plan = measurement_plan("rps_net", device="cpu")
     assert plan == [("ifbench", ifbench.Params(limit=ifbench.CPU_DEFAULT_LIMIT)), ("rps", rps.Params())]
+
+
+def test_chi2_points_average_runs_on_one_scale():
+    """An exact run's χ² (scaled to n = 1,500) and a small sampled run's own-n χ² must not be
+    averaged: every run enters at n = 1,500."""
+    from tests.support.scripted_pair import PAIR, ScriptedLoader
+    from unpredict_core.experiments import random_integers as ri
+    from unpredict_core.runs import run_experiment
+    from unpredict_core.store.database import Store
+
+    store, loader = Store(), ScriptedLoader()
+    runs = [
+        run_experiment(ri.NAME, PAIR, ri.Params(mode=mode, n=10), store=store, load=loader)
+        for mode in ("exact", "sampled")
+    ]
+    data = scatter_data(runs, table(TABLE), "chi2", [])
+    point = next(p for p in data.points + data.unplaced if p["role"] == "aligned")
+    scaled = [r["sides"]["aligned"]["metrics"]["chi2_n1500"] for r in runs]
+    assert point["y"] == pytest.approx(sum(scaled) / 2)
+    assert "n = 1,500" in data.y.label

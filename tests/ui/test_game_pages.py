@@ -231,3 +231,22 @@ def test_hide_and_seek_two_rounds_on_default_pair():
     assert "Measured here on" in texts(at)
     frame = at.dataframe[0].value.set_index("Statistic")
     assert frame.loc["Found rate", "Uniform hiding"] == "14.3%"
+
+
+def test_a_finished_play_yourself_game_is_stored_as_a_run(scripted_players):
+    at = open_page(RPS_PAGE)
+    at.radio(key="kept.rps.mode").set_value("play").run()
+    assert at.button(key="rps.finish").disabled  # nothing played yet
+    for move in ("paper", "rock"):
+        at.button(key=f"rps.move.{move}").click().run()
+    at.button(key="rps.finish").click().run()
+    assert not at.exception and not at.error
+    assert "Stored your game of 2 rounds" in texts(at) and "Make your move" in texts(at)
+    (stored,) = Store().query_runs(experiments=["rps-play-yourself"])
+    assert stored["params"]["rounds"] == 2 and stored["sides"]["aligned"]["rounds"][1]["adversary_move"] == "rock"
+    from streamlit.testing.v1 import AppTest
+
+    results = AppTest.from_file(str(ROOT / "pages/5_Results.py"), default_timeout=60).run()
+    results.selectbox(key="kept.results.run").set_value(stored["run_id"]).run()
+    assert not results.exception and not results.error
+    assert "against **person**" in " ".join(c.value for c in results.caption)

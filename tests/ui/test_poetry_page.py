@@ -157,4 +157,4 @@ def test_analysis_labels_measured_reported_and_proxies():
     assert rho.loc["pleasantness", "ρ, reported by the paper"] == "+0.34"
     assert set(frames[2]["Source"]) == {"proxy (automatic, not a human judgement)"}
     assert len(at.get("plotly_chart")) == 2  # win rates (measured here) and proxies
-    assert "6 votes by 2 rater(s)" in texts(at)
+    assert "6 votes by 2 raters" in texts(at)

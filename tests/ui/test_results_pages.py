@@ -50,10 +50,10 @@ def test_results_page_lists_filters_and_compares(stored):
     assert "**3 runs**" in at.markdown[0].value
     assert len(at.get("plotly_chart")) >= 1  # the score chart (plotly's toolbar downloads it)
     at.multiselect(key="kept.results.experiments").set_value([rps.NAME]).run()
-    assert "**1 runs**" in at.markdown[0].value and not at.exception
+    assert "**1 run**" in at.markdown[0].value and not at.exception
     at.multiselect(key="kept.results.experiments").set_value([]).run()
     at.text_input(key="kept.results.params").input("seed=1").run()
-    assert "**1 runs**" in at.markdown[0].value
+    assert "**1 run**" in at.markdown[0].value
     at.text_input(key="kept.results.params").input("seed; DROP TABLE runs").run()
     assert "write name=value" in shown(at.error[0].value)
     at.text_input(key="kept.results.params").input("x' OR '1'='1").run()  # a name with quotes: compared only
@@ -111,7 +111,7 @@ def test_results_page_deletes_runs(stored):
     at.checkbox(key="results.delete.sure").check().run()
     at.button(key="results.delete.go").click().run()
     assert not at.exception
-    assert "Deleted 1 run(s)." in shown(at.success[0].value)
+    assert "Deleted 1 run." in shown(at.success[0].value)
     assert store.count_runs() == 2 and store.find_run_by_id(runs[0]["run_id"]) is None
 
 

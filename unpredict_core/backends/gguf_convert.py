@@ -73,7 +73,9 @@ def convert_gguf(gguf_path: Path, sha256: str, progress: ProgressFn = no_progres
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     ensure_writable_dir(models_dir(), "model cache")
-    progress(0.05, f"converting {gguf_path.name} once (about a minute on 2 cores)")
+    size_mb = gguf_path.stat().st_size / 1e6
+    # measured here: 30 s (SmolLM2, 0.1 GB) to 128 s (gemma, 0.25 GB) on 2 shared cores
+    progress(0.05, f"converting {gguf_path.name} ({size_mb:,.0f} MB) once; timed apart from the run, not part of it")
     try:
         model = AutoModelForCausalLM.from_pretrained(
             str(gguf_path.parent), gguf_file=gguf_path.name, dtype=torch.float32, trust_remote_code=False

@@ -21,7 +21,7 @@ from unpredict_core.errors import UnpredictError
 from unpredict_core.records import RunRecord
 
 ExportFormat = Literal["csv", "parquet"]
-_SKIP = {"coverage", "min_coverage", "duration_s"}  # shown in their own columns
+_SKIP = {"coverage", "min_coverage", "duration_s", "load_s"}  # shown in their own columns
 
 
 def _numbers(data: Mapping[str, Any]) -> dict[str, float]:
@@ -39,14 +39,19 @@ def side_scores(side: Mapping[str, Any]) -> dict[str, float]:
 
 def side_rows(result: RunRecord) -> list[dict[str, Any]]:
     """One flat row per side of a stored run."""
+    from unpredict_core.results.labels import basis, readable_params, run_title
+
     rows = []
     base = {
         "run_id": result["run_id"],
+        "run": run_title(result),
         "experiment": result["experiment"],
         "pair": result["pair"],
         "created_at": result.get("created_at"),
         "duration_s": result.get("duration_s"),
-        "params": json.dumps(result.get("params", {}), sort_keys=True),
+        "load_s": result.get("load_s"),
+        "params": readable_params(result.get("params", {})),
+        "params_json": json.dumps(result.get("params", {}), sort_keys=True),
     }
     for role, side in result.get("sides", {}).items():
         row = base | {
@@ -55,6 +60,7 @@ def side_rows(result: RunRecord) -> list[dict[str, Any]]:
             "identity": side.get("identity"),
             "format": side.get("format"),
             "coverage": side.get("coverage", side.get("min_coverage")),
+            "basis": basis(result, side),
         }
         row |= {f"param.{k}": v for k, v in result.get("params", {}).items()}
         row |= {f"score.{k}": v for k, v in side_scores(side).items()}

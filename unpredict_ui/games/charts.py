@@ -12,9 +12,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from unpredict_core.runs import ROLES
+from unpredict_ui.colours import SIDE_COLOURS
 from unpredict_ui.random_integers.charts import BAR, HIGHLIGHT, REFERENCE
 
-SIDE_COLOURS = {"base": BAR, "aligned": HIGHLIGHT}
 MOVE_COLOURS = {"rock": "#9D755D", "paper": "#72B7B2", "scissors": "#B279A2"}
 STATE_LABELS = {"win": "after a win", "tie": "after a tie", "loss": "after a loss"}
 HEIGHT = 420

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import streamlit as st
 
@@ -19,12 +18,12 @@ from unpredict_core.errors import UnpredictError
 from unpredict_core.experiments.games import rps
 from unpredict_core.experiments.games.engine import Match, Round, Rules, net_score
 from unpredict_core.experiments.games.hide_and_seek import HideAndSeekRules
-from unpredict_core.experiments.games.opponents import make_opponent
+from unpredict_core.experiments.games.play_yourself import PlayGame, new_game, play_move, store_game
 from unpredict_core.runs import ROLES
 from unpredict_ui.games.charts import round_probability_figure
-from unpredict_ui.resources import backends
+from unpredict_ui.resources import backends, store
 from unpredict_ui.sidebar import PairChoice
-from unpredict_ui.text import plain
+from unpredict_ui.text import count, plain
 
 log = logging.getLogger(__name__)
 # Material icons ship with Streamlit; emoji such as 🪨 need a system font that a projector PC may lack.
@@ -33,16 +32,6 @@ BIG_TEXT = """<style>
 .st-key-{key} button {{ min-height: 4.5rem; min-width: 5rem; }}
 .st-key-{key} button p {{ font-size: 1.9rem; font-weight: 600; }}
 </style>"""
-
-
-@dataclass
-class PlayGame:
-    settings: tuple  # what the matches were built for; a change starts a new game
-    matches: dict[str, Match]
-
-    @property
-    def rounds(self) -> int:
-        return len(self.matches["base"].history)
 
 
 def _settings(choice: PairChoice, requests: dict[str, str], seed: int, rules: Rules) -> tuple:
@@ -56,26 +45,17 @@ def _settings(choice: PairChoice, requests: dict[str, str], seed: int, rules: Ru
     )
 
 
-def _new_game(rules: Rules, choice: PairChoice, requests: dict[str, str], seed: int, settings: tuple) -> PlayGame:
-    load = backends()
-    matches = {}
-    for role in ROLES:
-        backend = load(choice.pair.side(role))
-        matches[role] = Match(rules, backend, choice.formats[role], requests[role], make_opponent("person"), seed)
-    return PlayGame(settings, matches)
-
-
-def play_move(game: PlayGame, move: str) -> dict[str, Round]:
-    """Play `move` against both sides; if one side fails, neither keeps the round."""
-    played: dict[str, Round] = {}
+def _store_game(key: str, game: PlayGame, choice: PairChoice) -> bool:
+    """Store the finished game as a run (Results lists it) and start afresh; False, with the
+    reason shown, when the store cannot take it (the game stays on screen)."""
     try:
-        for role in ROLES:
-            played[role] = game.matches[role].play_round(opponent_move=move)
-    except Exception:
-        for role in played:
-            game.matches[role].history.pop()
-        raise
-    return played
+        result = store_game(game, choice.pair, store())
+    except UnpredictError as exc:
+        st.error(plain(exc))
+        return False
+    st.session_state.pop(key, None)
+    st.session_state[f"{key}.stored"] = (result["run_id"], game.rounds)
+    return True
 
 
 def _play(
@@ -103,14 +83,24 @@ def _play(
         clicked = [
             m for m in rules.opponent_moves if st.button(label(m), key=f"{page}.move.{m}", type="primary", width=width)
         ]
-    if st.button("Reset: new game", key=f"{page}.reset", icon=":material/restart_alt:"):
+    left, right = st.columns(2)
+    if left.button("Reset: new game (this one is not stored)", key=f"{page}.reset", icon=":material/restart_alt:"):
         st.session_state.pop(key, None)
         game = None
+    if right.button(
+        "Finish: store this game in Results",
+        key=f"{page}.finish",
+        icon=":material/save:",
+        disabled=game is None or not game.rounds,
+    ) and _store_game(key, game, choice):
+        game = None
+    if stored := st.session_state.pop(f"{key}.stored", None):
+        st.success(f"Stored your game of {count(stored[1], 'round')} as run {stored[0]}: find it on the Results page.")
     if clicked:
         try:
             if game is None:
                 with st.spinner("Loading both models…"):
-                    game = _new_game(rules, choice, requests, seed, settings)
+                    game = new_game(rules, choice.pair, choice.formats, requests, seed, backends(), settings)
                 st.session_state[key] = game
             with st.spinner("Base and aligned are choosing (from the history only)…"):
                 play_move(game, clicked[0])
@@ -128,7 +118,7 @@ def _play(
     for column, role in zip(st.columns(2, gap="large"), ROLES, strict=True):
         with column:
             show_side(role, game.matches[role])
-    with st.expander(f"All {game.rounds} rounds"):
+    with st.expander("The round" if game.rounds == 1 else f"All {game.rounds} rounds"):
         st.dataframe(
             [
                 {

@@ -13,6 +13,7 @@ from unpredict_core.experiments.games import roshambo, rps_tournament
 from unpredict_core.experiments.games.rps_tournament import most_exploiting
 from unpredict_core.runs import ROLES
 from unpredict_ui.games.charts import STATE_LABELS, _layout, _reference, predictability_bars
+from unpredict_ui.running import timing_text
 from unpredict_ui.views import shows
 
 GROUPS = {True: "RoShamBo bot", False: "ours"}
@@ -113,10 +114,7 @@ def show_tournament(result: dict) -> None:
             st.caption(f"{role.title()} side: {sides[role]['skipped']}.")
         elif sides[role].get("format_note"):
             st.warning(f"{role.title()}: {sides[role]['format_note']}")
-    if result.get("cached"):
-        st.info(f"Answered from the cache: measured at {result['created_at'][:19].replace('T', ' ')} UTC.")
-    else:
-        st.success(f"Measured now in {result['duration_s']:.1f} s and stored in the results cache.")
+    (st.info if result.get("cached") else st.success)(timing_text(result))
     columns = st.columns(len(roles))
     for column, role in zip(columns, roles, strict=True):
         side = sides[role]

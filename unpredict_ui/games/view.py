@@ -10,6 +10,7 @@ import streamlit as st
 
 from unpredict_core.experiments.games import hide_and_seek, roshambo, rps
 from unpredict_core.experiments.games.opponents import OPPONENTS, make_opponent
+from unpredict_core.experiments.games.play_yourself import NAMES as PLAY_NAMES
 from unpredict_core.runs import ROLES
 from unpredict_ui.games.charts import (
     found_rate_figure,
@@ -22,6 +23,7 @@ from unpredict_ui.games.charts import (
     spot_use_figure,
     win_rate_figure,
 )
+from unpredict_ui.running import timing_text
 from unpredict_ui.state import kept_key
 from unpredict_ui.text import plain
 from unpredict_ui.views import shows
@@ -168,13 +170,7 @@ def _header(result: dict, opponent: str) -> None:
     )
     if result.get("pair_note"):
         st.caption(plain(result["pair_note"]))
-    if result.get("cached"):
-        st.info(
-            f"Answered from the cache: this exact run was measured at "
-            f"{result['created_at'][:19].replace('T', ' ')} UTC in {result['duration_s']:.1f} s."
-        )
-    else:
-        st.success(f"Measured now in {result['duration_s']:.1f} s and stored in the results cache.")
+    (st.info if result.get("cached") else st.success)(timing_text(result))
     for role in ROLES:
         if sides[role].get("format_note"):
             st.warning(f"{role.title()}: {plain(sides[role]['format_note'])}")
@@ -193,6 +189,7 @@ def _prompts(result: dict) -> None:
 
 
 @shows(rps.NAME)
+@shows(PLAY_NAMES["rps"])  # a person's game, stored from the play-yourself mode
 def show_rps(result: dict) -> None:
     sides = result["sides"]
     _header(result, result["params"]["adversary"])
@@ -221,6 +218,7 @@ def show_rps(result: dict) -> None:
 
 
 @shows(hide_and_seek.NAME)
+@shows(PLAY_NAMES["hide-and-seek"])
 def show_hide_and_seek(result: dict) -> None:
     sides, spots = result["sides"], result["params"]["spots"]
     _header(result, result["params"]["seeker"])

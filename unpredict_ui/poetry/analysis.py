@@ -17,9 +17,10 @@ from unpredict_core.experiments.poetry.metrics import (
     win_rates,
 )
 from unpredict_core.runs import ROLES
+from unpredict_ui.colours import SIDE_COLOURS
 from unpredict_ui.resources import store
 from unpredict_ui.state import kept_key
-from unpredict_ui.text import plain
+from unpredict_ui.text import count, plain
 
 MEASURED, REPORTED, PROXY = "measured here", "reported by the paper", "proxy (automatic, not a human judgement)"
 PROXY_ROWS = (
@@ -60,7 +61,7 @@ def win_rate_figure(rates: dict[str, dict]) -> go.Figure:
             x=shown,
             y=rate,
             name="base win rate (measured here)",
-            marker_color="#1f77b4",
+            marker_color=SIDE_COLOURS["base"],
             error_y={
                 "type": "data",
                 "symmetric": False,
@@ -106,7 +107,7 @@ def proxy_frame(result: dict) -> pd.DataFrame:
 
 def proxy_figure(result: dict) -> go.Figure:
     fig = go.Figure()
-    for role, colour in zip(ROLES, ("#1f77b4", "#d62728"), strict=True):
+    for role, colour in SIDE_COLOURS.items():
         proxies = result["sides"][role]["proxies"]
         keys = [k for k, _ in PROXY_ROWS if proxies.get(k) is not None]
         fig.add_bar(x=keys, y=[proxies[k] for k in keys], name=role, marker_color=colour)
@@ -146,7 +147,8 @@ def analysis_view(page: str, result: dict) -> None:
     repeats = len({r["vote_id"] for r in rows if r["repeat"]})
     st.markdown(f"##### Human votes, {MEASURED}")
     st.caption(
-        f"{len(votes)} votes by {len(raters)} rater(s) on this run's poems; {repeats} repeat(s) "
+        f"{count(len(votes), 'vote')} by {count(len(raters), 'rater')} on this run's poems; "
+        f"{count(repeats, 'repeat')} "
         f"{'counted' if include else 'left out'}. Each vote compares one base and one aligned poem, blind."
     )
     if votes:

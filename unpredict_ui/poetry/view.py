@@ -14,7 +14,7 @@ from unpredict_ui.inputs import declared_number
 from unpredict_ui.poetry.analysis import show_proxies
 from unpredict_ui.resources import store
 from unpredict_ui.state import kept_key
-from unpredict_ui.text import plain
+from unpredict_ui.text import count, plain
 from unpredict_ui.views import shows
 
 EMPTY = "(nothing left after cleaning: the model wrote only chat artefacts or an echo of the prompt)"
@@ -58,7 +58,8 @@ def poetry_params(page: str) -> tuple[poetry.Params | None, str]:
 def generation_note(params: poetry.Params) -> None:
     poems = len(params.topics) * params.samples
     st.caption(
-        f"{len(params.topics)} topics × {params.samples} poems × 2 sides = {2 * poems} poems of up to "
+        f"{count(len(params.topics), 'topic')} × {count(params.samples, 'poem')} × 2 sides = "
+        f"{count(2 * poems, 'poem')} of up to "
         f"{params.max_new_tokens} tokens, sampled at temperature {params.temperature:g}, top-p {params.top_p:g}. "
         "On 2 CPU cores the default pair writes roughly 10 tokens per second per poem batch. "
         "In the request, `{topic}` is replaced by each topic."
@@ -73,7 +74,8 @@ def _header(result: dict) -> None:
     sides, params = result["sides"], result["params"]
     st.subheader(f"Poems measured here on {_short(sides['base']['model'])} vs {_short(sides['aligned']['model'])}")
     st.caption(
-        f"Pair “{plain(result['pair'])}” · {len(params['topics'])} topics × {params['samples']} poems per side · "
+        f"Pair “{plain(result['pair'])}” · {count(len(params['topics']), 'topic')} × "
+        f"{count(params['samples'], 'poem')} per side · "
         f"seed {params['seed']} · length cap {params['max_new_tokens']} tokens · run {result['run_id']}. "
         "Poems are cleaned of prompt echo and chat artefacts; the raw text is kept."
     )

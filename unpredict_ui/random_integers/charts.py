@@ -29,10 +29,23 @@ def _layout(fig: go.Figure, title: str, subtitle: str, x_title: str, y_max: floa
 def distribution_figure(side: dict, title: str, y_max: float) -> go.Figure:
     """Bars of P(answer) for 0..10 (7 highlighted) against the uniform 1/11 line.
 
-    Sampled results carry counts: they are written on the bars and in the hover text.
+    Sampled results carry counts: they are written on the bars and in the hover text, and each
+    bar has its 95 % Clopper-Pearson interval as a whisker (a 0 of 10 still reaches 31 %).
     """
     probs = [side["answers"].get(a, 0.0) for a in ANSWERS]
     counts = side.get("counts")
+    intervals = side.get("answer_intervals")
+    error = (
+        {
+            "type": "data",
+            "array": [intervals[a][1] - p for a, p in zip(ANSWERS, probs, strict=True)],
+            "arrayminus": [p - intervals[a][0] for a, p in zip(ANSWERS, probs, strict=True)],
+            "color": REFERENCE,
+            "thickness": 1,
+        }
+        if intervals
+        else None
+    )
     fig = go.Figure(
         go.Bar(
             x=list(ANSWERS),
@@ -40,6 +53,7 @@ def distribution_figure(side: dict, title: str, y_max: float) -> go.Figure:
             marker_color=[HIGHLIGHT if a == FOCUS else BAR for a in ANSWERS],
             text=[f"{counts.get(a, 0):,}" for a in ANSWERS] if counts else None,
             textposition="outside",
+            error_y=error,
             customdata=[counts.get(a, 0) for a in ANSWERS] if counts else None,
             hovertemplate="answer %{x}: %{y:.2%}"
             + (" (%{customdata:,} answers)" if counts else "")
@@ -47,7 +61,8 @@ def distribution_figure(side: dict, title: str, y_max: float) -> go.Figure:
         )
     )
     fig.add_hline(y=UNIFORM, line_dash="dash", line_color=REFERENCE)
-    return _layout(fig, title, "dashed line: uniform 1/11 · red bar: 7", "answer", y_max)
+    subtitle = "dashed line: uniform 1/11 · red bar: 7" + (" · whiskers: 95 % Clopper-Pearson" if intervals else "")
+    return _layout(fig, title, subtitle, "answer", y_max)
 
 
 def repetition_figure(side: dict, title: str, y_max: float) -> go.Figure:

@@ -15,6 +15,7 @@ import streamlit as st
 from unpredict_core.experiments import random_integers
 from unpredict_core.runs import ROLES
 from unpredict_ui.random_integers.charts import ANSWERS, UNIFORM, distribution_figure, repetition_figure, shared_y_max
+from unpredict_ui.running import timing_text
 from unpredict_ui.text import plain
 from unpredict_ui.views import shows
 
@@ -96,7 +97,14 @@ def _rows(side: dict, mode: str) -> list[tuple[str, str, float | None, object, f
                 float(np.dot(np.arange(len(iid)), iid)),
             ),
             ("Sequences without a repeat", "pct", reps[0] / max(reps.sum(), 1), None, float(iid[0])),
-            ("χ² of all values pooled vs uniform (df = 10)", "chi2", m["chi2_values"], None, None),
+            (
+                f"χ² of all values pooled vs uniform, n = {m.get('chi2_n', 10 * len(side['sequences'])):,} "
+                "values (df = 10)",
+                "chi2",
+                m["chi2_values"],
+                None,
+                None,
+            ),
             ("P(7) among all values", "pct", side["answers"]["7"], None, UNIFORM),
         ]
     if mode == "exact":
@@ -106,9 +114,9 @@ def _rows(side: dict, mode: str) -> list[tuple[str, str, float | None, object, f
         ]
     else:
         rows += [
-            ("χ² vs uniform, observed counts (df = 10)", "chi2", m["chi2"], None, 0.0),
+            (f"χ² vs uniform at its own n = {_n_of(side):,} (df = 10)", "chi2", m["chi2"], None, 0.0),
             ("p-value of that χ²", "p", m["p_value"], None, 1.0),
-            ("χ² at n = 1,500 (same proportions)", "chi2", m["chi2_n1500"], iv.get("chi2_n1500"), 0.0),
+            ("χ² scaled to n = 1,500 (same proportions)", "chi2", m["chi2_n1500"], iv.get("chi2_n1500"), 0.0),
         ]
     return rows + [
         ("KL divergence to uniform (bits)", "num", m["kl"], iv.get("kl"), 0.0),
@@ -122,6 +130,10 @@ def _rows(side: dict, mode: str) -> list[tuple[str, str, float | None, object, f
         ),
         ("P(7)", "pct", m["p7"], iv.get("p7"), UNIFORM),
     ]
+
+
+def _n_of(side: dict) -> int:
+    return int(side["metrics"].get("chi2_n") or sum(side["counts"].values()))
 
 
 def statistics_frame(result: dict) -> pd.DataFrame:
@@ -149,7 +161,15 @@ def interval_note(result: dict) -> str:
             "the paper's sample size."
         )
     if mode == "sampled":
-        return "Brackets: 95 % bootstrap confidence intervals from the valid answers sampled here."
+        methods = next((s.get("interval_methods") for s in result["sides"].values() if s.get("interval_methods")), None)
+        if methods is None:  # stored before the intervals changed
+            return "Brackets: 95 % bootstrap confidence intervals from the valid answers sampled here."
+        return (
+            f"Brackets: 95 % intervals. P(7) and each answer's bar: {methods['answers']}, which cannot "
+            f"shrink to a point at small n. χ² at 1,500, KL, TV and entropy: {methods['summaries']}; at "
+            "small n the prior pulls it towards uniform, so the observed value may lie outside it. χ² "
+            "is shown at its own n; scaled to 1,500 it is only comparable with an exact run's."
+        )
     return "Reference column: the exact distribution of repetitions for ten i.i.d. uniform draws from 0–10."
 
 
@@ -168,13 +188,7 @@ def _header(result: dict) -> None:
     )
     if result.get("pair_note"):
         st.caption(plain(result["pair_note"]))
-    if result.get("cached"):
-        st.info(
-            f"Answered from the cache: this exact run (same weights, prompts and parameters) was "
-            f"measured at {result['created_at'][:19].replace('T', ' ')} UTC in {result['duration_s']:.1f} s."
-        )
-    else:
-        st.success(f"Measured now in {result['duration_s']:.1f} s and stored in the results cache.")
+    (st.info if result.get("cached") else st.success)(timing_text(result))
 
 
 def _side(role: str, side: dict, mode: str, y_max: dict[str, float]) -> None:
@@ -201,7 +215,8 @@ def _side(role: str, side: dict, mode: str, y_max: dict[str, float]) -> None:
 
 def _y_max(result: dict) -> dict[str, float]:
     sides = [result["sides"][role] for role in ROLES]
-    answers = shared_y_max([p for side in sides for p in side["answers"].values()])
+    highs = [high for side in sides for _, high in (side.get("answer_intervals") or {}).values()]
+    answers = shared_y_max([p for side in sides for p in side["answers"].values()] + highs)
     if result["params"]["mode"] != "sequences":
         return {"answers": answers}
     reps = [c / max(sum(s["repetitions"]), 1) for s in sides for c in s["repetitions"]]

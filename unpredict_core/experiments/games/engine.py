@@ -12,6 +12,7 @@ history; a person is an opponent whose move is given from outside.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ import numpy as np
 
 from unpredict_core.backends.base import ChoiceScores, ModelBackend, PromptFormat, RenderedPrompt
 from unpredict_core.errors import InvalidParameter
-from unpredict_core.progress import ProgressFn
+from unpredict_core.progress import ProgressFn, rate_and_estimate
 
 MAX_ROUNDS = 1000
 
@@ -146,10 +147,13 @@ class Match:
 
 
 def play_match(match: Match, rounds: int, progress: ProgressFn) -> RenderedPrompt:
-    """Play `rounds` rounds with progress; return the first round's prompt (shown to users)."""
+    """Play `rounds` rounds with progress (the pace and what is left); return the first round's
+    prompt (shown to users)."""
+    started = time.monotonic()
     for index in range(rounds):
         match.play_round()
-        progress((index + 1) / rounds, f"{match.backend.label}: round {index + 1}/{rounds}")
+        pace = rate_and_estimate(index + 1, rounds, time.monotonic() - started, "rounds")
+        progress((index + 1) / rounds, f"{match.backend.label}: round {index + 1}/{rounds} · {pace}")
     assert match.first_prompt is not None
     return match.first_prompt
 

@@ -6,6 +6,7 @@ Each function takes one side's backend and prompt and returns that side's JSON-r
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
@@ -23,21 +24,25 @@ from unpredict_core.backends.base import (
 from unpredict_core.errors import InvalidParameter
 from unpredict_core.experiments import Experiment, Score
 from unpredict_core.experiments.random_integers.metrics import (
+    ANSWER_INTERVAL_METHOD,
     PAPER_N,
+    POSTERIOR_INTERVAL_METHOD,
+    answer_intervals,
     bootstrap_intervals,
     chi2_at_n,
     chi2_counts,
     chi2_pvalue,
+    dirichlet_intervals,
     distribution_metrics,
     iid_repetition_distribution,
     repetition_histogram,
 )
 from unpredict_core.params import check_declared, param, seed_param
-from unpredict_core.progress import ProgressFn, no_progress
+from unpredict_core.progress import ProgressFn, no_progress, rate_and_estimate
 from unpredict_core.records import SideOutcome
 
 NAME = "random-integers"
-VERSION = "2"  # bump when a change alters results, so old cache entries are not reused
+VERSION = "3"  # bump when a change alters results, so old cache entries are not reused
 ANSWERS = tuple(str(i) for i in range(11))
 SEQUENCE_LENGTH = 10
 MAX_N = 100_000
@@ -103,6 +108,9 @@ class Draws(TypedDict, total=False):
     sequences: list[list[int]]
     repetitions: list[float]
     iid_repetitions: list[float]
+    answer_intervals: dict[str, tuple[float, float]]  # sampled: Clopper-Pearson per answer
+    interval_methods: dict[str, str]  # sampled: how "answers" and "summaries" intervals were made
+    stopped_short: dict[str, int]  # the attempt cap ended sampling before n: valid, asked, attempts, cap
 
 
 class RandomIntegersSide(SideOutcome, Draws):
@@ -128,6 +136,7 @@ def run_exact(
     metrics, intervals = _summary(probs, PAPER_N, params.seed)
     metrics["chi2"] = float(chi2_at_n(probs, PAPER_N))
     metrics["p_value"] = float(chi2_pvalue(metrics["chi2"], len(ANSWERS)))
+    metrics["chi2_n"] = PAPER_N  # the exact distribution scaled to the paper's sample size
     progress(1.0, f"{backend.label}: done")
     return {
         "answers": answers,
@@ -149,10 +158,15 @@ def run_sampled(
     if total == 0:
         raise InvalidParameter(f"{backend.label} gave no valid integer in {attempts} attempts.")
     observed = np.array([counts.get(a, 0) for a in ANSWERS], dtype=float)
-    metrics, intervals = _summary(observed / total, total, params.seed)
+    metrics, _ = _summary(observed / total, 0, params.seed)
     chi2, p_value = chi2_counts(observed)
-    metrics |= {"chi2": float(chi2), "p_value": float(p_value)}
-    return {
+    metrics |= {"chi2": float(chi2), "p_value": float(p_value), "chi2_n": total}
+    by_answer = answer_intervals({a: counts.get(a, 0) for a in ANSWERS})
+    # at small n a bootstrap of the counts collapses (ten 7s resample to ten 7s): a posterior
+    # for the summaries and an exact binomial interval for each answer cannot
+    intervals = dirichlet_intervals(observed, distribution_metrics(ANSWERS), seed=params.seed)
+    intervals["p7"] = by_answer["7"]
+    draws: Draws = {
         "answers": {a: counts.get(a, 0) / total for a in ANSWERS},
         "counts": {a: counts.get(a, 0) for a in ANSWERS},
         "coverage": total / attempts,
@@ -161,7 +175,18 @@ def run_sampled(
         "invalid_examples": examples,
         "metrics": metrics,
         "intervals": intervals,
+        "answer_intervals": by_answer,
+        "interval_methods": {"answers": ANSWER_INTERVAL_METHOD, "summaries": POSTERIOR_INTERVAL_METHOD},
     }
+    return mark_short(draws, total, attempts, params)
+
+
+def mark_short(draws: Draws, valid: int, attempts: int, params: Params) -> Draws:
+    """`draws` with `stopped_short` when the attempt cap ended sampling before n valid answers, so
+    the page can say the run holds fewer than were asked for."""
+    if valid < params.n:
+        draws["stopped_short"] = {"valid": valid, "asked": params.n, "attempts": attempts, "cap": params.attempt_cap}
+    return draws
 
 
 def parse_sequence(text: str) -> tuple[int, ...] | None:
@@ -189,7 +214,7 @@ def run_sequences(
     histogram = repetition_histogram(sequences, SEQUENCE_LENGTH)
     flat = Counter(v for seq in sequences for v in seq)
     values = np.array([flat.get(i, 0) for i in range(11)], dtype=float)
-    return {
+    draws: Draws = {
         "sequences": sequences,
         "repetitions": histogram.tolist(),
         "iid_repetitions": iid_repetition_distribution(11, SEQUENCE_LENGTH).tolist(),
@@ -202,20 +227,41 @@ def run_sequences(
             "repetition_mode": int(np.argmax(histogram)),
             "mean_repetitions": float(np.dot(np.arange(SEQUENCE_LENGTH), histogram) / histogram.sum()),
             "chi2_values": float(chi2_counts(values)[0]),
+            "chi2_n": int(values.sum()),  # every value of every sequence, pooled
         },
     }
+    return mark_short(draws, len(sequences), attempts, params)
 
 
 def _sample_until(backend, prompt, params: Params, settings, parse, progress: ProgressFn):
-    """Sample in rounds until n valid answers or the attempt cap; count and keep parse failures."""
+    """Sample in rounds until n valid answers or the attempt cap; count and keep parse failures.
+    Progress says attempts, valid so far, the pace and an estimate, also inside a long round."""
     counts: Counter = Counter()
     invalid, attempts, round_index = 0, 0, 0
     examples: list[str] = []
+    started = time.monotonic()
+
+    def report(drawn: int) -> None:
+        valid = sum(counts.values())
+        tried = attempts + drawn
+        pace = rate_and_estimate(tried, _expected_attempts(valid, tried, params), time.monotonic() - started)
+        fraction = max(valid / params.n, tried / params.attempt_cap * 0.999)
+        progress(
+            min(1.0, fraction),
+            f"{backend.label}: {valid:,}/{params.n:,} valid · {tried:,} attempts (cap {params.attempt_cap:,}) · {pace}",
+        )
+
     while sum(counts.values()) < params.n and attempts < params.attempt_cap:
         missing = params.n - sum(counts.values())
         rate = sum(counts.values()) / attempts if attempts else 1.0
         size = min(params.attempt_cap - attempts, max(missing, int(missing / max(rate, 0.02) * 1.1)))
-        texts = backend.sample(prompt, size, seed=params.seed * 1_000 + round_index, settings=settings)
+        texts = backend.sample(
+            prompt,
+            size,
+            seed=params.seed * 1_000 + round_index,
+            settings=settings,
+            progress=lambda fraction, _message, size=size: report(round(fraction * size)),
+        )
         round_index += 1
         for text in texts:
             if sum(counts.values()) >= params.n:
@@ -228,8 +274,15 @@ def _sample_until(backend, prompt, params: Params, settings, parse, progress: Pr
                     examples.append(text)
             else:
                 counts[value] += 1
-        progress(min(1.0, sum(counts.values()) / params.n), f"{backend.label}: {sum(counts.values())}/{params.n} valid")
+        report(0)
     return counts, invalid, attempts, examples
+
+
+def _expected_attempts(valid: int, tried: int, params: Params) -> int:
+    """How many attempts the run will take at the valid rate seen so far (at most the cap)."""
+    if valid == 0 or tried == 0:
+        return params.attempt_cap
+    return min(params.attempt_cap, round(params.n * tried / valid))
 
 
 RUNNERS = {"exact": run_exact, "sampled": run_sampled, "sequences": run_sequences}
@@ -256,10 +309,12 @@ EXPERIMENT = Experiment(
     default_request=default_request,
     run_side=run_side,
     scores=(
+        # every run's χ² scaled to the paper's n = 1,500: an exact run's and an n = 10 sampled run's
+        # raw χ² are on different scales and must not be averaged into one point
         Score(
             "chi2",
-            "χ² against uniform (random integers)",
-            "chi2",
+            "χ² against uniform at n = 1,500 (random integers; each run scaled to that n)",
+            "chi2_n1500",
             paper=("random_integers", "chi2_vs_uniform"),
             applies=single_draws,
         ),

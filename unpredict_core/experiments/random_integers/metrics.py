@@ -123,6 +123,51 @@ def bootstrap_intervals(
     return out
 
 
+# How the intervals of sampled counts are made; the pages quote these names.
+ANSWER_INTERVAL_METHOD = "Clopper-Pearson (exact binomial)"
+POSTERIOR_INTERVAL_METHOD = "Dirichlet posterior with a Jeffreys prior (½ per answer)"
+
+
+def clopper_pearson(k: int, n: int, level: float = CI_LEVEL) -> tuple[float, float]:
+    """The exact binomial interval for k successes in n trials. Unlike a bootstrap of the counts,
+    it never shrinks to a point: 0 of 10 gives [0 %, 30.8 %], not [0 %, 0 %]."""
+    if n <= 0:
+        raise ValueError("an interval of a proportion needs n > 0")
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="exact")
+    return float(ci.low), float(ci.high)
+
+
+def answer_intervals(counts: Mapping[str, int], level: float = CI_LEVEL) -> dict[str, tuple[float, float]]:
+    """A Clopper-Pearson interval for each answer's share of the valid answers."""
+    total = int(sum(counts.values()))
+    return {answer: clopper_pearson(k, total, level) for answer, k in counts.items()}
+
+
+def dirichlet_intervals(
+    counts: np.ndarray | Sequence[float],
+    metrics: Mapping[str, MetricFn],
+    *,
+    draws: int = 2000,
+    seed: int = 0,
+    prior: float = 0.5,
+    level: float = CI_LEVEL,
+) -> dict[str, tuple[float, float]]:
+    """Credible intervals of each metric under the Dirichlet(counts + prior) posterior over the
+    answer distribution. The prior keeps every answer possible, so ten identical answers still
+    leave a spread (a bootstrap of them repeats the same ten answers and collapses to a point)."""
+    alpha = np.asarray(counts, dtype=float) + prior
+    if alpha.size == 0 or prior <= 0:
+        raise ValueError("a Dirichlet posterior needs answers and a positive prior")
+    rng = np.random.default_rng(seed)
+    samples = rng.dirichlet(alpha, size=draws)
+    tail = (1 - level) / 2
+    out = {}
+    for name, fn in metrics.items():
+        low, high = np.quantile(np.asarray(fn(samples), dtype=float), [tail, 1 - tail])
+        out[name] = (float(low), float(high))
+    return out
+
+
 def repetitions(sequence: Sequence[int]) -> int:
     """Repeated values in a sequence: length − number of distinct values."""
     return len(sequence) - len(set(sequence))
