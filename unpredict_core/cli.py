@@ -194,9 +194,11 @@ def cmd_run(args) -> RunRecord:
 
 
 def print_summary(result: RunRecord) -> None:
-    from unpredict_core.runs import side_notes
+    from unpredict_core.runs import server_scoring_notes, side_notes
 
     experiment = get_experiment(result["experiment"])
+    for level, text in server_scoring_notes(result):
+        print(f"{level}: {text}", file=sys.stderr if level == "warning" else sys.stdout)
     print(
         f"{result['experiment']} · pair {result['pair']} · run {result['run_id']}"
         f"{' (cached)' if result['cached'] else ''}"

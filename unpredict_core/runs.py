@@ -13,10 +13,11 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from unpredict_core import __version__
 from unpredict_core.backends.base import (
@@ -249,4 +250,47 @@ def side_notes(side: SideRecord) -> list[str]:
     errors = (side.get("verdicts") or {}).get("error")
     if errors:
         notes.append(f"{errors} instruction checks raised an error; counted apart, never as pass or fail")
+    return notes
+
+
+def scoring_notes(result: RunRecord) -> list[tuple[str, str]]:
+    """(level, text) per side whose numbers need a warning or a caption: a run that stopped short
+    of n, a server without log-probabilities (estimated from draws), or one that listed only its
+    top candidates. The pages show them as warnings and captions; the CLI prints the same (the
+    stopped-short one among each side's notes, `side_notes`)."""
+    return _stopped_short_notes(result) + server_scoring_notes(result)
+
+
+def _stopped_short_notes(result: RunRecord) -> list[tuple[str, str]]:
+    notes: list[tuple[str, str]] = []
+    for role, record in result.get("sides", {}).items():
+        side: Mapping[str, Any] = record
+        short = side.get("stopped_short")
+        if short:
+            notes.append(
+                (
+                    "warning",
+                    f"{role.capitalize()} side stopped short: {short['valid']:,} valid of the "
+                    f"{short['asked']:,} asked for, after {short['attempts']:,} attempts (the cap). Its "
+                    "numbers rest on these; raise the cap or change the prompt for more.",
+                )
+            )
+    return notes
+
+
+def server_scoring_notes(result: RunRecord) -> list[tuple[str, str]]:
+    """A side scored by a server: from draws (no log-probabilities), or from its top candidates."""
+    notes: list[tuple[str, str]] = []
+    for role, side in result.get("sides", {}).items():
+        if side.get("scoring"):
+            notes.append(("warning", f"{role.capitalize()} side: {side['scoring']}."))
+        elif side.get("unresolved") is not None:
+            missed = f"{side['unresolved']:.2%}"
+            notes.append(
+                (
+                    "caption",
+                    f"{role.capitalize()} side was scored from a model server's top candidates per "
+                    f"token: at most {missed} of the probability of an answer set was not listed and is left out.",
+                )
+            )
     return notes

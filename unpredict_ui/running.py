@@ -12,7 +12,7 @@ import streamlit as st
 
 from unpredict_core.errors import UnpredictError
 from unpredict_core.progress import Cancelled, cancellable, time_left
-from unpredict_core.runs import run_experiment
+from unpredict_core.runs import run_experiment, scoring_notes
 from unpredict_ui.resources import backends, store
 from unpredict_ui.sidebar import PairChoice
 from unpredict_ui.text import plain
@@ -100,41 +100,12 @@ def timing_text(result: dict) -> str:
     return f"Measured now in {run}{loading}. Stored in the results cache."
 
 
-def scoring_notes(result: dict) -> list[tuple[str, str]]:
-    """(level, text) per side whose probabilities were not exact: a server without
-    log-probabilities (estimated from draws), or one that listed only its top candidates."""
-    notes = []
-    for role, side in result.get("sides", {}).items():
-        short = side.get("stopped_short")
-        if short:
-            notes.append(
-                (
-                    "warning",
-                    f"**{role.capitalize()} side stopped short:** {short['valid']:,} valid of the "
-                    f"{short['asked']:,} asked for, after {short['attempts']:,} attempts (the cap). Its "
-                    "numbers rest on these; raise the cap or change the prompt for more.",
-                )
-            )
-        if side.get("scoring"):
-            notes.append(("warning", f"**{role.capitalize()} side:** {side['scoring']}."))
-        elif side.get("unresolved") is not None:
-            missed = f"{side['unresolved']:.2%}"
-            notes.append(
-                (
-                    "caption",
-                    f"{role.capitalize()} side was scored from a model server's top candidates per "
-                    f"token: at most {missed} of the probability of an answer set was not listed and is left out.",
-                )
-            )
-    return notes
-
-
 def show_scoring_notes(result: dict) -> None:
+    """The run's scoring notes (runs.scoring_notes, which the CLI prints too)."""
     for level, text in scoring_notes(result):
-        if level == "warning":
-            st.warning(text)
-        else:
-            st.caption(text)
+        heading, _, rest = text.partition(": ")
+        shown = f"**{heading}:** {rest}" if level == "warning" and rest else text
+        (st.warning if level == "warning" else st.caption)(shown)
 
 
 def keep_result(state_key: str, result: dict, settings: dict[str, Any]) -> None:

@@ -26,8 +26,8 @@ from tests.support.server_support import ANSWERS, default_prompt, scores_beside_
 from tests.support.ui_support import clear_streamlit_caches, open_page, texts  # noqa: F401  (autouse fixture)
 from unpredict_core.backends.base import parse_choice
 from unpredict_core.backends.models import DEFAULT_PAIR, gguf_path, identity, server_spec, with_servers
-from unpredict_core.backends.server.backend import ServerBackend, connect
 from unpredict_core.backends.server.client import ServerInfo, capability_note
+from unpredict_core.backends.server.dialects import connect
 from unpredict_core.errors import ServerTimeout, ServerUnavailable
 from unpredict_core.experiments import random_integers as ri
 from unpredict_core.experiments.random_integers.metrics import chi2_consistency
@@ -274,7 +274,7 @@ def test_a_timeout_mid_run_is_a_clear_error_and_stores_nothing(servers):
 
     def impatient(spec, progress=None):
         backend = connect(spec.location, spec.served_model, label=spec.label)
-        return ServerBackend(backend.info, label=spec.label, timeout=0.05)
+        return type(backend)(backend.info, label=spec.label, timeout=0.05)
 
     store = Store()
     params = ri.Params(mode="sequences", n=64, seed=9, max_attempts=64)  # 64 × 40 tokens: seconds

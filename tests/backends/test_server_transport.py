@@ -14,8 +14,8 @@ from tests.support.fake_server import FakeServer
 from unpredict_core.backends.model_dirs import PathNotAllowed, confined_server
 from unpredict_core.backends.models import DEFAULT_PAIR, with_servers
 from unpredict_core.backends.server import client as server_client
-from unpredict_core.backends.server.backend import connect
 from unpredict_core.backends.server.client import InvalidServerURL, ServerClient, parse_server_url
+from unpredict_core.backends.server.dialects import connect
 from unpredict_core.errors import ServerProtocolError, ServerTimeout, UnpredictError
 from unpredict_core.experiments import random_integers as ri
 from unpredict_core.runs import run_experiment

@@ -20,7 +20,7 @@ from tests.support.server_support import ANSWERS, default_prompt, scores_beside_
 from unpredict_core.backends.base import parse_choice
 from unpredict_core.backends.loading import weights_folder
 from unpredict_core.backends.models import DEFAULT_PAIR, with_servers
-from unpredict_core.backends.server.backend import ServerBackend, connect
+from unpredict_core.backends.server.dialects import connect
 from unpredict_core.experiments import random_integers as ri
 from unpredict_core.experiments.games import rps, rps_tournament
 from unpredict_core.experiments.random_integers.metrics import chi2_consistency
@@ -135,7 +135,7 @@ def test_prompt_logprobs_score_an_answer_token_outside_the_listed_candidates(vll
     as unresolved (probability 0); vLLM's `prompt_logprobs` give its exact log-probability, so the
     score is the exact one times the listed part of the end-of-answer term, the rest bounded."""
     served = vllm_backends["base"]
-    few = ServerBackend(dataclasses.replace(served.info, top_logprobs=5), label="base, 5 candidates")
+    few = type(served)(dataclasses.replace(served.info, top_logprobs=5), label="base, 5 candidates")
     prompt = default_prompt(served, "base")
     ours, theirs = real_backends["base"].score_choices(prompt, ["1q", "7"]), few.score_choices(prompt, ["1q", "7"])
     assert 0 < ours.raw["1q"] < 1e-4  # unlikely: 'q' is far below the top 5 after '1'

@@ -80,7 +80,7 @@ def _folder(spec: ModelSpec, progress: ProgressFn) -> Path:
 
 
 def _connect_server(spec: ModelSpec) -> ModelBackend:
-    from unpredict_core.backends.server.backend import connect
+    from unpredict_core.backends.server.dialects import connect
 
     return connect(spec.location, spec.served_model, label=spec.label)
 

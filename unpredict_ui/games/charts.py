@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from unpredict_core.experiments.games import hide_and_seek, rps
 from unpredict_core.runs import ROLES
 from unpredict_ui.colours import SIDE_COLOURS
 from unpredict_ui.random_integers.charts import BAR, HIGHLIGHT, REFERENCE
@@ -83,11 +84,8 @@ def net_score_figure(sides: dict, round_score: Callable[[dict], float], subtitle
 
 
 # -- rock-paper-scissors ------------------------------------------------------------------------
-RPS_SCORE = {"win": 1.0, "tie": 0.0, "loss": -1.0}
-
-
 def rps_round_score(r: dict) -> float:
-    return RPS_SCORE[r["outcome"]]
+    return rps.RULES.score(r["outcome"])  # the game's own rule, not a copy
 
 
 def win_rate_figure(sides: dict) -> go.Figure:
@@ -179,8 +177,9 @@ def predictability_figure(sides: dict, labels: dict[str, str] = STATE_LABELS) ->
 
 # -- hide-and-seek ------------------------------------------------------------------------------
 def hide_and_seek_round_score(spots: int) -> Callable[[dict], float]:
-    """Our definition: found = −1, escaped = 1/(K−1), so uniform hiding scores 0 in expectation."""
-    return lambda r: -1.0 if r["found"] else 1.0 / (spots - 1)
+    """The game's own rule (found = −1, escaped = 1/(K−1)), applied to a stored round."""
+    rules = hide_and_seek.HideAndSeekRules(spots)
+    return lambda r: rules.score("loss" if r["found"] else "win")
 
 
 def spot_heatmap(side: dict, spots: int, title: str, z_max: float) -> go.Figure:

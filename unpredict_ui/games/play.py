@@ -16,7 +16,7 @@ import streamlit as st
 
 from unpredict_core.errors import UnpredictError
 from unpredict_core.experiments.games import rps
-from unpredict_core.experiments.games.engine import Match, Round, Rules, net_score
+from unpredict_core.experiments.games.engine import Match, Round, Rules, net_score, outcome_counts
 from unpredict_core.experiments.games.hide_and_seek import HideAndSeekRules
 from unpredict_core.experiments.games.play_yourself import PlayGame, new_game, play_move, store_game
 from unpredict_core.runs import ROLES
@@ -145,11 +145,11 @@ def _rps_side(role: str, match: Match) -> None:
         round_probability_figure(last.p, last.model_move, f"{role.title()}: its probabilities this round"),
         key=f"play.rps.{role}",
     )
-    outcomes = [r.outcome for r in match.history]
+    counts = outcome_counts([r.outcome for r in match.history])
     left, right = st.columns(2)
     left.metric(
         f"{role.title()}: wins · ties · losses",
-        " · ".join(str(outcomes.count(o)) for o in ("win", "tie", "loss")),
+        " · ".join(str(n) for n in counts.values()),
         border=True,
     )
     right.metric(
@@ -183,7 +183,7 @@ def _hs_side(role: str, match: Match) -> None:
     st.plotly_chart(
         round_probability_figure(last.p, last.model_move, title, marked=last.opponent_move), key=f"play.hs.{role}"
     )
-    found = sum(r.outcome == "loss" for r in match.history)
+    found = outcome_counts([r.outcome for r in match.history])["loss"]
     spots = len(match.rules.moves)
     st.metric(
         f"You found {role}",

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from unpredict_core.experiments.games import hide_and_seek, roshambo, rps
+from unpredict_core.experiments.games.engine import outcome_counts
 from unpredict_core.experiments.games.opponents import OPPONENTS, make_opponent
 from unpredict_core.experiments.games.play_yourself import NAMES as PLAY_NAMES
 from unpredict_core.runs import ROLES
@@ -117,8 +118,7 @@ def rps_frame(result: dict) -> pd.DataFrame:
     s = [result["sides"][role] for role in ROLES]
 
     def counts(side: dict) -> str:
-        outcomes = [r["outcome"] for r in side["rounds"]]
-        return " · ".join(str(outcomes.count(o)) for o in ("win", "tie", "loss"))
+        return " · ".join(str(n) for n in outcome_counts([r["outcome"] for r in side["rounds"]]).values())
 
     return _frame(
         [

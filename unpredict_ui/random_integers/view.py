@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from unpredict_core.experiments import random_integers
+from unpredict_core.experiments.random_integers.metrics import repetition_summary
 from unpredict_core.runs import ROLES
 from unpredict_ui.random_integers.charts import ANSWERS, UNIFORM, distribution_figure, repetition_figure, shared_y_max
 from unpredict_ui.running import timing_text
@@ -85,18 +85,11 @@ def _rows(side: dict, mode: str) -> list[tuple[str, str, float | None, object, f
     )
     rows = [*counts, ("Coverage", "pct", side["coverage"], None, None)]
     if mode == "sequences":
-        iid = np.asarray(side["iid_repetitions"])
-        reps = np.asarray(side["repetitions"])
+        iid, seen = repetition_summary(side["iid_repetitions"]), repetition_summary(side["repetitions"])
         return rows + [
-            ("Most common repetition count", "count", m["repetition_mode"], None, int(iid.argmax())),
-            (
-                "Mean repetitions per sequence",
-                "num",
-                m["mean_repetitions"],
-                None,
-                float(np.dot(np.arange(len(iid)), iid)),
-            ),
-            ("Sequences without a repeat", "pct", reps[0] / max(reps.sum(), 1), None, float(iid[0])),
+            ("Most common repetition count", "count", m["repetition_mode"], None, iid["mode"]),
+            ("Mean repetitions per sequence", "num", m["mean_repetitions"], None, iid["mean"]),
+            ("Sequences without a repeat", "pct", seen["no_repeat"], None, iid["no_repeat"]),
             (
                 f"χ² of all values pooled vs uniform, n = {m.get('chi2_n', 10 * len(side['sequences'])):,} "
                 "values (df = 10)",

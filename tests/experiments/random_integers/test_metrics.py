@@ -131,3 +131,11 @@ def test_a_decided_answer_never_changes_when_the_text_grows():
     assert decided > 1000  # the rule decides most strings early, or it would save nothing
     assert not answer_decided("1", answers) and not answer_decided(" ", answers)
     assert answer_decided("Sure", answers) and answer_decided(" 7,", answers)
+
+
+def test_repetition_summary_of_counts_and_of_the_iid_reference():
+    from unpredict_core.experiments.random_integers.metrics import iid_repetition_distribution, repetition_summary
+
+    assert repetition_summary([2, 6, 2]) == {"mode": 1, "mean": 1.0, "no_repeat": 0.2}
+    iid = repetition_summary(iid_repetition_distribution(11, 10))
+    assert iid["mode"] == 3 and abs(iid["no_repeat"] - math.factorial(11) / 11**10) < 1e-12  # all ten distinct

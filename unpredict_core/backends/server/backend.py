@@ -42,11 +42,9 @@ from unpredict_core.backends.server.client import (
     Completion,
     Logprobs,
     PromptLogprob,
-    PromptText,
     ServerClient,
     ServerInfo,
     Tokens,
-    server_info,
 )
 from unpredict_core.errors import InvalidParameter, ServerProtocolError
 from unpredict_core.progress import ProgressFn, no_progress
@@ -73,7 +71,17 @@ class _Node:
 
 
 class ServerBackend:
-    """A model behind an OpenAI-compatible server; thread-safe (every call is one HTTP request)."""
+    """A model behind an OpenAI-compatible server; thread-safe (every call is one HTTP request).
+
+    This class speaks the generic OpenAI API: text prompts, no tokenizer or chat-template endpoint.
+    Each server that offers more is a subclass (`LlamaCppBackend`, `VLLMBackend`) overriding only
+    what its API does differently; `connect` picks the one the server's `/props` or `/version` names.
+    """
+
+    no_template = "exposes no chat-template endpoint"  # why a chat prompt goes out as plain text
+    scores_paths = False  # a completion's prompt log-probabilities score a whole answer path
+    sends_token_ids = False  # prompts as token ids (exact scoring) rather than text
+    pure_sampling: dict = {}  # the fields that switch off the server's default truncation
 
     def __init__(self, info: ServerInfo, *, label: str, timeout: float | None = None):
         self.info = info
@@ -88,47 +96,34 @@ class ServerBackend:
     @property
     def has_chat_template(self) -> bool:
         if self._chat is None:
-            if self.info.flavour == "llama.cpp":
-                self._chat = bool(self.info.chat_template)
-            elif self.info.flavour == "vllm":
-                self._chat = self._vllm_chat_ids("hi") is not None
-            else:
-                self._chat = False
+            self._chat = self._finds_chat_template()
         return self._chat
+
+    def _finds_chat_template(self) -> bool:
+        return False
 
     # -- prompts and tokens ---------------------------------------------------------------------
     def render(self, request: str, fmt: PromptFormat) -> RenderedPrompt:
         if fmt == "plain":
             return RenderedPrompt(request, "plain", "plain")
         if not self.has_chat_template:
-            why = "has no chat template" if self.info.flavour != "openai" else "exposes no chat-template endpoint"
+            why = self.no_template
             return RenderedPrompt(request, "plain", "chat", f"{self.label} {why}; the request was sent as plain text.")
-        if self.info.flavour == "llama.cpp":
-            answer = self.client.post(
-                "/apply-template", {"messages": _messages(request)}, PromptText, what="rendering the chat"
-            )
-            return RenderedPrompt(answer.prompt, "chat", "chat")
-        ids = self._vllm_chat_ids(request) or []
-        body = {"model": self.info.model, "tokens": ids}
-        text = self.client.post("/detokenize", body, PromptText, what="rendering the chat").prompt
-        self._ids[(text, False)] = ids  # score exactly the template's tokens, not a re-tokenisation
-        return RenderedPrompt(text, "chat", "chat")
+        return self._render_chat(request)
 
-    def _vllm_chat_ids(self, request: str) -> list[int] | None:
-        body = {"model": self.info.model, "messages": _messages(request), "add_generation_prompt": True}
-        answer = self.client.post("/tokenize", body, Tokens, what="rendering the chat", optional=True)
-        return answer.ids() if answer else None
+    def _render_chat(self, request: str) -> RenderedPrompt:
+        raise NotImplementedError  # only reached where _finds_chat_template said yes
 
     def tokenize(self, text: str, special: bool) -> list[int]:
         """Token ids of `text`; `special` adds the tokenizer's BOS etc. (the plain format)."""
         key = (text, special)
         if key not in self._ids:
-            if self.info.flavour == "llama.cpp":
-                body: dict = {"content": text, "add_special": special, "parse_special": True}
-            else:
-                body = {"model": self.info.model, "prompt": text, "add_special_tokens": special}
-            self._ids[key] = self.client.post("/tokenize", body, Tokens, what="tokenizing").ids()
+            self._ids[key] = self.client.post("/tokenize", self._tokenize_body(text, special), Tokens,
+                                              what="tokenizing").ids()  # fmt: skip
         return self._ids[key]
+
+    def _tokenize_body(self, text: str, special: bool) -> dict:
+        return {"model": self.info.model, "prompt": text, "add_special_tokens": special}
 
     def encode(self, prompt: RenderedPrompt) -> list[int]:
         return self.tokenize(prompt.text, prompt.format == "plain")
@@ -149,7 +144,7 @@ class ServerBackend:
             return self._sampled_scores(prompt, choices)
         ids = self.encode(prompt)
         conts = [(c, self._continuation(ids, prompt, v + c)) for c in choices for v in ANSWER_PREFIXES]
-        vllm = self.info.flavour == "vllm"
+        vllm = self.scores_paths
         # vLLM: each continuation's own request carries its path; llama.cpp: every trie node's
         wanted = {cont for _, cont in conts} if vllm else {cont[:k] for _, cont in conts for k in range(len(cont) + 1)}
         nodes = self._nodes(ids, sorted(wanted, key=lambda n: (len(n), n)))
@@ -177,7 +172,7 @@ class ServerBackend:
         """Next-token candidates after `ids + node` for every node, in one request."""
         body = self._completion_body([ids + list(n) for n in nodes], max_tokens=1)
         body |= {"temperature": 0, "logprobs": self.info.top_logprobs}
-        if self.info.flavour == "vllm":
+        if self.scores_paths:
             body["prompt_logprobs"] = 1
         choices = self._choices(body, len(nodes), "scoring answers")
         return {node: _parse_node(choice, len(ids), node, self.info.url) for node, choice in zip(nodes, choices)}
@@ -208,7 +203,7 @@ class ServerBackend:
         if n < 0:
             raise InvalidParameter(f"cannot draw {n} samples")
         report = progress or no_progress
-        source = self.encode(prompt) if self.info.flavour != "openai" else prompt.text
+        source = self.encode(prompt) if self.sends_token_ids else prompt.text
         body = self._completion_body(source, max_tokens=settings.max_new_tokens)
         body |= {"temperature": settings.temperature, "top_p": settings.top_p, **self._pure_sampling()}
         if settings.stop:
@@ -238,27 +233,13 @@ class ServerBackend:
             return list(pool.map(one, prompts))
 
     def _draw(self, body: dict, size: int, seed: int, start: int) -> list[str]:
-        """`size` draws. vLLM: one request with `n` (its seeded generator gives each of the n its
-        own draw). llama.cpp seeds all n copies of a request alike (they come back identical),
-        so there each draw is its own request with its own seed, `slots` requests at a time."""
-        if self.info.flavour != "llama.cpp":
-            choices = self._choices(body | {"n": size, "seed": _seed(seed, start)}, size, "sampling")
-            return [c.text for c in choices]
-
-        def one(index: int) -> str:
-            return self._choices(body | {"n": 1, "seed": _seed(seed, index)}, 1, "sampling")[0].text
-
-        with ThreadPoolExecutor(max_workers=max(1, self.info.slots)) as pool:
-            return list(pool.map(one, range(start, start + size)))
+        """`size` draws in one request with `n` (a seeded generator gives each of the n its own draw)."""
+        choices = self._choices(body | {"n": size, "seed": _seed(seed, start)}, size, "sampling")
+        return [c.text for c in choices]
 
     def _pure_sampling(self) -> dict:
-        """Switch off the server's default truncation so temperature and top-p mean what they say
-        (llama.cpp defaults to top-k 40 and min-p 0.05; vLLM may apply the model's defaults)."""
-        if self.info.flavour == "llama.cpp":
-            return {"top_k": 0, "min_p": 0.0, "repeat_penalty": 1.0, "typical_p": 1.0}
-        if self.info.flavour == "vllm":
-            return {"top_k": -1, "min_p": 0.0, "repetition_penalty": 1.0}
-        return {}
+        """Switch off the server's default truncation so temperature and top-p mean what they say."""
+        return dict(self.pure_sampling)
 
     # -- requests -------------------------------------------------------------------------------
     def _completion_body(self, prompt, *, max_tokens: int) -> dict:
@@ -351,9 +332,3 @@ def checked_logprob(value: float, url: str) -> float:
             f"at most 0 (tolerance {LOGPROB_TOLERANCE:g}). Its scores cannot be trusted; nothing was stored."
         )
     return min(value, 0.0)
-
-
-def connect(url: str, model: str | None, *, label: str = "", timeout: float | None = None) -> ServerBackend:
-    """A backend for `model` on the server at `url`; fails clearly if either is wrong."""
-    info = server_info(url, model, timeout=timeout)
-    return ServerBackend(info, label=label or f"{info.model} @ {info.url}", timeout=timeout)

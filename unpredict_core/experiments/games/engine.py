@@ -159,6 +159,11 @@ def play_match(match: Match, rounds: int, progress: ProgressFn) -> RenderedPromp
 
 
 # -- summaries (pure functions of the rounds) -----------------------------------------------------
+def outcome_counts(outcomes: Sequence[str]) -> dict[str, int]:
+    """Wins, ties and losses from the model's side (a hide-and-seek "loss" is being found)."""
+    return {o: sum(x == o for x in outcomes) for o in ("win", "tie", "loss")}
+
+
 def net_score(rules: Rules, rounds: Sequence[Round]) -> float:
     """100 × mean per-round score: 100·(wins − losses)/rounds for RPS; uniform play → 0."""
     if not rounds:

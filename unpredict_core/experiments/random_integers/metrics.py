@@ -190,3 +190,15 @@ def repetition_histogram(sequences: Sequence[Sequence[int]], length: int = 10) -
     for seq in sequences:
         counts[repetitions(seq)] += 1
     return counts
+
+
+def repetition_summary(histogram) -> dict[str, float]:
+    """The headline numbers of a repetition histogram (counts or probabilities of r = 0, 1, ...
+    repeats per sequence): its most common r, its mean r, and the share without a repeat."""
+    h = np.asarray(histogram, dtype=float)
+    total = max(float(h.sum()), 1e-300)
+    return {
+        "mode": int(h.argmax()),
+        "mean": float(np.dot(np.arange(len(h)), h) / total),
+        "no_repeat": float(h[0] / total),
+    }
