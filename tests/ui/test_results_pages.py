@@ -136,7 +136,7 @@ def test_scatter_page_places_measured_points_and_the_paper_layer(stored, cache_f
     assert "base · measured here" in figure and "base · reported by the paper" in figure
     assert "triangle-down" in figure
     listed = at.dataframe[0].value  # paper models without a score in this table are listed
-    assert "Tulu-SFT" in " ".join(listed["model"]) or "Tulu-3" in " ".join(listed["model"])
+    assert "allenai/Llama-3.1-Tulu-3-8B-SFT" in set(listed["model"])  # named by its hub id
 
 
 def test_scatter_page_with_the_shipped_table_lists_models_without_scores(stored):
