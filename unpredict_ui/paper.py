@@ -21,7 +21,9 @@ def _number(value: float | None, score: str) -> str:
         return "—"
     if score in ("originality", "instruction_strict"):
         return f"{value:.0%}"
-    return f"{value:+.1f}" if score == "net_score" else f"{value:.3g}"
+    if score == "net_score":
+        return f"{value:+.1f}"
+    return f"{value:,.0f}" if score == "repetition_mode" else f"{value:,.1f}"
 
 
 def paper_values(beside: Beside) -> str:
