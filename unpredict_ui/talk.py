@@ -37,7 +37,7 @@ STAGE_CSS = """
 h1 {font-size: 2.4rem !important; padding: 0.2rem 0 !important;}
 h2 {font-size: 2.0rem !important; padding: 0.1rem 0 0.5rem 0 !important;}
 h3, h4 {font-size: 1.5rem !important; padding: 0 !important;}
-.st-key-talk-oneline p, .st-key-talk-oneline h4 {white-space: nowrap; overflow: hidden; text-overflow: ellipsis;}
+[class*="st-key-talk-oneline"] p {white-space: nowrap; overflow: hidden; text-overflow: ellipsis;}
 [data-testid="stVerticalBlock"] {gap: 0.45rem !important;}
 </style>
 """

@@ -71,7 +71,8 @@ def _integers(result: dict) -> None:
     for column, (role, side) in zip(st.columns(2), sides.items()):
         with column:
             metrics = side["metrics"]
-            st.caption(f"{ROLE_TITLE[role]}: {plain(side['model'])}")
+            with st.container(key=f"talk-oneline-{role}"):  # a long name is cut, so both charts line up
+                st.caption(f"{ROLE_TITLE[role]}: {plain(side['model'])}")
             title = f"P(7) {metrics['p7']:.1%} · coverage {side['coverage']:.1%}"
             st.plotly_chart(stage_figure(distribution_figure(side, title, y_max)), key=f"talk.dist.{role}")
     beside_strip(beside_result(result))
