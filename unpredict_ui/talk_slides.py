@@ -16,7 +16,7 @@ from unpredict_core.experiments.poetry.metrics import complete_votes, win_rates
 from unpredict_core.experiments.poetry.votes import InvalidVote, draw_pair
 from unpredict_core.results.paper_beside import beside_result, beside_votes
 from unpredict_core.results.scatter import available_axes, load_paper_points, scatter_data
-from unpredict_core.talk_rehearsal import FIGURE_Y, slide_results
+from unpredict_core.talk_rehearsal import FIGURE_Y, SLIDE_KEYS, slide_results
 from unpredict_ui.games.charts import found_rate_figure, net_score_figure, rps_round_score
 from unpredict_ui.paper import measured_values, paper_values
 from unpredict_ui.poetry.audience import audience_url, is_local
@@ -63,6 +63,23 @@ def _title(pair: ModelPair) -> None:
     )
     if pair.note:
         st.caption(plain(pair.note))
+    _rehearsal_status(pair)
+
+
+def _rehearsal_status(pair: ModelPair) -> None:
+    """Which slides are stored for this pair, so the presenter knows before stepping on."""
+    try:
+        missing = [k for k in SLIDE_KEYS[1:] if None in slide_results(k, pair, store(), demo_loader())]
+    except UnpredictError as exc:
+        st.error(plain(exc))
+        return
+    if missing:
+        st.warning(
+            f"Not rehearsed: {', '.join(missing)}. Run `python -m unpredict_core warm --talk --pair "
+            f"{plain(pair.name)}` before the talk."
+        )
+    else:
+        st.caption(f"All {len(SLIDE_KEYS) - 1} slides are rehearsed: every number below comes from the store.")
 
 
 def _integers(result: dict) -> None:

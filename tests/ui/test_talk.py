@@ -42,6 +42,7 @@ def test_rehearsed_slides_step_through_the_address_and_run_nothing(scripted_talk
     css = at.markdown[0].value
     assert "stToolbar" in css and "stHeader" in css and "display: none" in css
     assert _slide(at) == "title" and at.button(key="talk.prev").disabled
+    assert "All 5 slides are rehearsed" in texts(at)
     charts = {}
     for key in SLIDE_KEYS[1:]:
         at.button(key="talk.next").click().run()
@@ -60,6 +61,7 @@ def test_rehearsed_slides_step_through_the_address_and_run_nothing(scripted_talk
 
 
 def test_an_unrehearsed_slide_says_how_to_rehearse_and_can_run_now(scripted_talk):
+    assert any("Not rehearsed: integers, rps, hide, poem, figure" in w.value for w in talk_page().warning)
     at = talk_page("rps")
     assert "python -m unpredict_core warm --talk --pair scripted" in texts(at)
     assert not at.get("plotly_chart")
