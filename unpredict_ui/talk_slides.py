@@ -27,13 +27,13 @@ from unpredict_ui.talk import demo_loader, missing_slide
 from unpredict_ui.text import plain
 
 ROLE_TITLE = {"base": "Base", "aligned": "Aligned"}
-CHART_HEIGHT = 330
+CHART_HEIGHT = 320
 
 
 def stage_figure(fig: go.Figure, height: int = CHART_HEIGHT) -> go.Figure:
     """A chart at projector size: fixed height, 18–22 px text on titles, ticks and legends."""
     fig.update_layout(height=height, font={"size": 18}, title_font_size=22, legend_font_size=18,
-                      title_subtitle_font_size=16, margin={"l": 10, "r": 10, "t": 60, "b": 10})  # fmt: skip
+                      title_subtitle_font_size=16, margin={"l": 10, "r": 10, "t": 80, "b": 10})  # fmt: skip
     fig.update_xaxes(tickfont_size=18, title_font_size=18)
     fig.update_yaxes(tickfont_size=18, title_font_size=18)
     if fig.layout.legend and fig.layout.showlegend is not False:
@@ -97,7 +97,7 @@ def _integers(result: dict) -> None:
 
 def _game(result: dict, figure: go.Figure) -> None:
     st.caption(" · ".join(f"{ROLE_TITLE[r]}: {plain(s['model'])}" for r, s in result["sides"].items()))
-    st.plotly_chart(stage_figure(figure, 330), key=f"talk.{result['experiment']}")
+    st.plotly_chart(stage_figure(figure, 310), key=f"talk.{result['experiment']}")
     beside_strip(beside_result(result))
 
 
@@ -141,7 +141,7 @@ def _figure(pair: ModelPair, results: list[dict]) -> None:
     if not data or not data.points:
         st.info("Nothing to draw: the IFBench run has no score for this pair.")
         return
-    st.plotly_chart(stage_figure(scatter_figure(data, x.title), 340), key="talk.scatter")
+    st.plotly_chart(stage_figure(scatter_figure(data, x.title), 330), key="talk.scatter")
     st.caption("x and y measured here; the paper's models are not on this figure (not measured here).")
     beside_strip(beside_result(results[0]))
 
