@@ -39,8 +39,6 @@ h2 {font-size: 2.0rem !important; padding: 0.1rem 0 0.5rem 0 !important;}
 h3, h4 {font-size: 1.5rem !important; padding: 0 !important;}
 [class*="st-key-talk-oneline"] p {white-space: nowrap; overflow: hidden; text-overflow: ellipsis;}
 [data-testid="stVerticalBlock"] {gap: 0.45rem !important;}
-/* a 1920×1080 projector shows the 1280×720 layout enlarged, not the same charts in a sea of white */
-@media (min-width: 1800px) and (min-height: 1000px) {[data-testid="stMainBlockContainer"] {zoom: 1.45;}}
 </style>
 """
 

@@ -141,7 +141,8 @@ def _figure(pair: ModelPair, results: list[dict]) -> None:
     if not data or not data.points:
         st.info("Nothing to draw: the IFBench run has no score for this pair.")
         return
-    st.plotly_chart(stage_figure(scatter_figure(data, x.title), 330), key="talk.scatter")
+    figure = stage_figure(scatter_figure(data, x.title), 330).update_yaxes(title=None)  # the title says it
+    st.plotly_chart(figure, key="talk.scatter")
     st.caption("x and y measured here; the paper's models are not on this figure (not measured here).")
     beside_strip(beside_result(results[0]))
 

@@ -64,6 +64,14 @@ def rehearsed(tmp_path):
 CHARTS = {"integers": 2, "rps": 1, "hide": 1, "figure": 1}
 
 
+IDLE = "document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'"
+
+
+def _idle(page) -> None:
+    page.wait_for_function(IDLE, timeout=60_000)
+    page.wait_for_timeout(300)
+
+
 def _settled(page, slide) -> None:
     """The slide drawn in full: its heading, no element left over from the last slide (Streamlit
     marks those stale), and each of its charts drawn (plotly loads lazily), so the height is final."""
@@ -112,9 +120,14 @@ def test_an_audience_vote_appears_in_the_poetry_analysis(rehearsed, chromium, tm
         phone = chromium.new_context(viewport={"width": 420, "height": 900}).new_page()
         phone.goto(f"{audience_url}/?run={poem_run}")
         phone.get_by_text("Rated 0 of").wait_for(timeout=60_000)
+        _idle(phone)  # the first run also writes the rater into the address
         assert phone.get_by_test_id("stSidebarNav").count() == 0  # no other page is offered
-        for question in phone.get_by_role("radiogroup").all():
+        questions = phone.get_by_role("radiogroup").all()
+        assert len(questions) == 3
+        for question in questions:
             question.get_by_text("Poem A").click()
+        for question in questions:
+            assert question.get_by_role("radio", name="Poem A").is_checked()
         phone.get_by_role("button", name="Submit vote").click()
         phone.get_by_text("Revealed: Poem A was written by the").wait_for(timeout=60_000)
         phone.get_by_text("Rated 1 of").wait_for(timeout=60_000)
