@@ -4,6 +4,7 @@ import streamlit as st
 
 from unpredict_core.experiments import random_integers
 from unpredict_ui.inputs import declared_choice, declared_number, request_editors
+from unpredict_ui.paper import with_paper
 from unpredict_ui.random_integers.view import show_random_integers
 from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
@@ -48,6 +49,6 @@ if mode != "exact":
 params = random_integers.Params(mode=mode, n=int(n), seed=int(seed))
 requests = request_editors(PAGE, choice, params, random_integers.default_request)
 run_section(
-    PAGE, random_integers.NAME, choice, params, requests, show_random_integers,
+    PAGE, random_integers.NAME, choice, params, requests, with_paper(show_random_integers),
     "Press **Run** to measure both models. The first run loads them (seconds once converted).",
 )  # fmt: skip

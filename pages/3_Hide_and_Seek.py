@@ -6,6 +6,7 @@ from unpredict_core.experiments.games import hide_and_seek
 from unpredict_ui.games.play import play_hide_and_seek
 from unpredict_ui.games.view import RECONSTRUCTION, opponent_select, rounds_warning, show_hide_and_seek
 from unpredict_ui.inputs import declared_number, request_editors
+from unpredict_ui.paper import with_paper
 from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
 from unpredict_ui.state import kept_key
@@ -42,4 +43,4 @@ else:
     requests = request_editors(PAGE, choice, params, hide_and_seek.default_request)
     rounds_warning(params.rounds)
     hint = "Press **Run** to play both models against the seeker."
-    run_section(PAGE, hide_and_seek.NAME, choice, params, requests, show_hide_and_seek, hint)
+    run_section(PAGE, hide_and_seek.NAME, choice, params, requests, with_paper(show_hide_and_seek), hint)

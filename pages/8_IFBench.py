@@ -6,6 +6,7 @@ from unpredict_core.errors import UnpredictError
 from unpredict_core.experiments import ifbench
 from unpredict_ui.ifbench import ifbench_params, show_ifbench
 from unpredict_ui.inputs import request_editors
+from unpredict_ui.paper import with_paper
 from unpredict_ui.running import run_section
 from unpredict_ui.sidebar import pick_pair
 
@@ -30,6 +31,6 @@ except UnpredictError as exc:
     st.stop()
 requests = request_editors(PAGE, choice, params, ifbench.default_request)
 run_section(
-    PAGE, ifbench.NAME, choice, params, requests, show_ifbench,
+    PAGE, ifbench.NAME, choice, params, requests, with_paper(show_ifbench),
     "Press **Run** to have both models answer the prompts (greedy, batched) and check every instruction.",
 )  # fmt: skip

@@ -47,7 +47,38 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
     add_scatter_command(commands)
     add_export_parser(commands)
+    add_warm_command(commands)
     return parser
+
+
+# -- warm: precompute what a talk shows (unpredict_core/talk_rehearsal.py) -----------------------
+def add_warm_command(commands) -> None:
+    warm = commands.add_parser("warm", help="precompute runs into the store, e.g. every slide of talk mode")
+    warm.add_argument("--talk", action="store_true", help="every slide of talk mode, for --pair")
+    warm.add_argument("--pair", default="default", help=f"preset pair: {', '.join(PRESETS)}")
+    warm.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="as the dashboard will run")
+    warm.add_argument("--json", action="store_true", help="print the runs as one JSON object on stdout")
+
+
+def cmd_warm(args) -> int:
+    from unpredict_core.backends.loading import BackendCache
+    from unpredict_core.backends.scripted_pairs import ScriptedAwareLoader, scripted_pair
+    from unpredict_core.store.database import Store
+    from unpredict_core.talk_rehearsal import rehearse
+
+    if not args.talk:
+        raise UnpredictError("Say what to warm: --talk (every slide of talk mode).")
+    pair = scripted_pair(args.pair) or get_pair(args.pair)  # the scripted pair only when tests enable it
+    load = ScriptedAwareLoader(BackendCache(args.device))
+    rows = rehearse(pair, Store(), load, args.device, stderr_progress())
+    if args.json:
+        print(json.dumps({"pair": args.pair, "runs": rows}))
+    else:
+        for row in rows:
+            where = "from the cache" if row["cached"] else f"measured in {row['duration_s']:.1f} s"
+            print(f"{row['slide']:<9} {row['experiment']:<16} run {row['run_id']}  {where}")
+        print(f"Talk rehearsed for pair {args.pair}: {len(rows)} runs stored; open the dashboard with ?talk=1.")
+    return 0
 
 
 def add_scatter_command(commands) -> None:
@@ -262,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "export":
             return cmd_export(args)
+        if args.command == "warm":
+            return cmd_warm(args)
         result = cmd_run(args)
     except UnpredictError as exc:
         print(f"error: {exc}", file=sys.stderr)

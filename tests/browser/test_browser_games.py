@@ -1,5 +1,5 @@
 """Play rock-paper-scissors yourself in headless Chromium against the real default pair: three
-throws, the score shows, and no traceback or console error on the way."""
+throws (the last with the keyboard's s), the score shows, and no traceback or console error on the way."""
 
 from __future__ import annotations
 
@@ -22,8 +22,13 @@ def test_play_rock_paper_scissors_in_the_browser(server, browser_page):  # noqa:
     page.get_by_text("Make your move to start").wait_for(timeout=60_000)
 
     for index, move in enumerate(("Rock", "Paper", "Scissors"), start=1):
-        page.get_by_role("button", name=move).click()
+        if move == "Scissors":  # the keyboard: s throws scissors
+            page.evaluate("document.activeElement && document.activeElement.blur()")
+            page.keyboard.press("s")
+        else:
+            page.get_by_role("button", name=move).click()
         page.get_by_role("heading", name=f"Round {index}: you threw").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.get_by_role("heading", name="Round 3: you threw").filter(has_text="Scissors").wait_for(timeout=60_000)
 
     body = page.inner_text("body")
     assert "Base: wins · ties · losses" in body and "Aligned: wins · ties · losses" in body

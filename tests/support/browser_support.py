@@ -41,13 +41,13 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{free_port()}"
 
 
-def start_streamlit(db: Path, log: Path, **env: str) -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` on a free localhost port with database `db` (and any other
-    environment variables), waited for until healthy; its output goes to `log`."""
+def start_streamlit(db: Path, log: Path, script: str = "app.py", **env: str) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` (or `script`) on a free localhost port with database `db` (and any
+    other environment variables), waited for until healthy; its output goes to `log`."""
     port = free_port()
     with log.open("w") as out:  # the child keeps its own descriptor
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1"],
             cwd=ROOT, env=os.environ | env | {"UNPREDICT_DB": str(db)}, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip

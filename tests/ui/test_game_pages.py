@@ -161,8 +161,8 @@ def test_play_rps_three_throws_keep_score(scripted_players):
         assert not at.exception
         assert not at.error, [e.value for e in at.error]
     shown = texts(at)
-    assert "Round 3: you threw :material/sports_mma: Rock" in shown
-    assert "Aligned: :material/sports_mma: Rock · tie" in shown  # the scripted aligned side always plays rock
+    assert "Round 3: you threw :material/landslide: Rock" in shown
+    assert "Aligned: :material/landslide: Rock · tie" in shown  # the scripted aligned side always plays rock
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Aligned: wins · ties · losses"] == "0 · 1 · 2"
     assert sum(int(x) for x in metrics["Base: wins · ties · losses"].split(" · ")) == 3
@@ -250,3 +250,19 @@ def test_a_finished_play_yourself_game_is_stored_as_a_run(scripted_players):
     results.selectbox(key="kept.results.run").set_value(stored["run_id"]).run()
     assert not results.exception and not results.error
     assert "against **person**" in " ".join(c.value for c in results.caption)
+
+
+def test_the_paper_stands_beside_the_measurement_and_an_opposite_result_is_said():
+    result = scripted_result("hide-and-seek", hide_and_seek.Params(seeker="greedy", spots=7, rounds=6, seed=1))
+    at = open_page(HS_PAGE)
+    at.session_state["hide_and_seek"] = {"result": result, "settings": {}}
+    at.run()
+    shown = texts(at)
+    assert "**Reported by the paper** · score against the seeker: base +51.0 · aligned -38.0" in shown
+    assert "**Measured here** · base" in shown and "coverage" in shown
+    assert "score definition unpublished" in shown
+    assert not any("opposite of the paper" in w.value for w in at.warning)  # the favourite-spot side is found
+    flipped = result | {"sides": {"base": result["sides"]["aligned"], "aligned": result["sides"]["base"]}}
+    at.session_state["hide_and_seek"] = {"result": flipped, "settings": {}}
+    at.run()
+    assert any("This pair shows the opposite of the paper" in w.value for w in at.warning)

@@ -158,3 +158,49 @@ def test_analysis_labels_measured_reported_and_proxies():
     assert set(frames[2]["Source"]) == {"proxy (automatic, not a human judgement)"}
     assert len(at.get("plotly_chart")) == 2  # win rates (measured here) and proxies
     assert "6 votes by 2 raters" in texts(at)
+
+
+def test_rating_shows_progress_reveals_the_sides_and_runs_out_without_repeats():
+    params = poetry.Params(topics=("work", "the internet"), samples=1, embeddings=False)
+    run = run_experiment("poetry", DEFAULT_PAIR, params, store=Store(), load=loader({}))  # 2 pairs
+    at = open_page()
+    at.radio(key=MODE).set_value("rate").run()
+    at.text_input(key="kept.poetry.rater").input("Ann").run()
+    assert "Rated 0 of 2 pairs · 2 remaining" in texts(at)
+    assert [o for o in vote_radios(at)["originality"].options] == ["Poem A", "Poem B", "Tie / both bad"]
+    shown_pairs = []
+    for _ in range(2):
+        pair = at.session_state["poetry.blind_pair"]["pair"]
+        shown_pairs.append({pair["poem_a"], pair["poem_b"]})
+        for radio in vote_radios(at).values():
+            radio.set_value("tie")
+        submit(at)
+        assert any(i.value.startswith("Revealed: Poem A was written by the **") for i in at.info)
+    assert shown_pairs[0] != shown_pairs[1], "drawn without replacement"
+    assert "Rated 2 of 2 pairs · 0 remaining" in texts(at)
+    assert any("You have rated all 2 pairs" in s.value for s in at.success)
+    assert {r["chosen_side"] for r in Store().vote_rows(run["run_id"])} == {"tie"}
+
+
+def test_the_audience_app_offers_voting_only_and_its_votes_reach_the_analysis():
+    run = stored_run()
+    at = AppTest.from_file(str(ROOT / "audience.py"), default_timeout=60)
+    at.query_params["run"] = run["run_id"]
+    at.run()
+    assert not at.exception and not at.error
+    assert len(at.sidebar) == 0 and not at.text_input  # no pair picker, paths, servers or rater field
+    assert not [b for b in at.button if b.label not in ("Submit vote", "Skip this pair")]  # nothing else to press
+    rater = at.query_params["rater"]
+    rater = rater[0] if isinstance(rater, list) else rater
+    assert rater.startswith("audience-")
+    vote_id = at.session_state["audience.blind_pair"]["pair"]["vote_id"]
+    for criterion in ("originality", "pleasantness", "preference"):
+        at.radio(key=f"audience.answer.{vote_id}.{criterion}").set_value("a")
+    next(b for b in at.button if b.label == "Submit vote").click().run()
+    assert not at.exception and "Revealed:" in texts(at)
+    assert {r["rater"] for r in Store().vote_rows(run["run_id"])} == {rater}
+
+    dashboard = open_page()
+    dashboard.radio(key=MODE).set_value("analysis").run()
+    wins = dashboard.dataframe[0].value.set_index("Criterion")
+    assert wins.loc["originality", "Base wins"].endswith("of 1")

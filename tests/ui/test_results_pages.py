@@ -1,5 +1,5 @@
-"""AppTest of the Results page, the Benchmark vs Unpredictability page and talk mode, on stored
-runs of scripted pairs (the talk demo also once on the real default pair)."""
+"""AppTest of the Results page and the Benchmark vs Unpredictability page, on stored runs of
+scripted pairs (talk mode: tests/ui/test_talk.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import unpredict_ui.talk as talk
 from tests.support.scripted_pair import PAIR, ScriptedLoader
 from tests.support.ui_support import clear_streamlit_caches, shown  # noqa: F401  (autouse fixture)
 from unpredict_core.backends import scripted_pairs
@@ -163,50 +162,6 @@ def test_scatter_page_reads_no_file_outside_the_reference_folder_and_the_cache(s
         assert not at.exception and expect in shown(at.error[0].value), typed
 
 
-@pytest.fixture
-def scripted_demo(monkeypatch):
-    monkeypatch.setattr(talk, "DEMO_PAIR", scripted_pairs.PAIR)
-    monkeypatch.setattr(talk, "demo_loader", lambda: scripted_pairs.ScriptedAwareLoader(ScriptedLoader()))
-
-
-def talk_page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["talk"] = "1"
-    return at.run()
-
-
-def test_talk_mode_hides_the_sidebar_and_runs_the_demo(scripted_demo):
-    at = talk_page()
-    assert not at.exception
-    assert len(at.sidebar) == 0  # no pair picker
-    assert "display: none" in at.markdown[0].value and "font-size" in at.markdown[0].value
-    at.button(key="talk.run").click().run()
-    assert not at.exception and not at.error
-    values = [m.value for m in at.metric]
-    assert values[:2] == ["9%", "62%"]  # P(7): uniform 1/11; the favourite script 0.5 of 0.8
-    assert len(values) == 4 and all(v.startswith(("+", "-")) for v in values[2:])
-    assert Store().count_runs() == 2  # ordinary cached runs
-
-
-def test_talk_mode_toggle_and_leave(scripted_demo):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.toggle(key="talk.toggle").set_value(True).run()
-    assert at.query_params["talk"] == ["1"] or at.query_params["talk"] == "1"
-    assert at.title[0].value.startswith("Base vs aligned")
-    at.button(key="talk.leave").click().run()
-    assert "talk" not in at.query_params
-    assert at.title[0].value.startswith("unpredict:")
-
-
-@pytest.mark.real_models
-def test_talk_demo_on_the_real_default_pair():
-    at = talk_page()
-    at.button(key="talk.run").click().run(timeout=600)
-    assert not at.exception and not at.error
-    assert len(at.metric) == 4
-    assert Store().count_runs() == 2
-
-
 class _TopCandidatesOnly(ScriptedLoader):
     """Scripted models whose scores carry a server's `unresolved` bound (base) or which score by
     sampling (aligned), as the two kinds of server do: what runs.py records and the page says."""
@@ -234,13 +189,3 @@ def test_a_stored_run_says_which_side_was_not_scored_exactly():
     assert not at.exception
     assert any("Aligned side:** sampled" in shown(w.value) for w in at.warning)
     assert any(shown(c.value).startswith("Base side was scored") and "0.40%" in shown(c.value) for c in at.caption)
-
-
-def test_talk_mode_places_the_pair_on_figure_1(scripted_demo):
-    at = talk_page()
-    at.button(key="talk.run").click().run()
-    at.button(key="talk.figure.run").click().run()
-    assert not at.exception and not at.error
-    spec = at.get("plotly_chart")[-1].proto.spec
-    assert "IFBench" in spec and "measured here" in spec
-    assert {r["experiment"] for r in Store().query_runs()} == {"random-integers", "rps", "ifbench"}

@@ -318,7 +318,7 @@ class Store:
         return self._retrying(work)
 
     def save_vote(self, vote_id: str, rater: str, poem_a: str, poem_b: str, choices: dict[str, str]) -> str:
-        """Store one vote (a row per criterion, `choices[criterion]` is "a" or "b") in one
+        """Store one vote (a row per criterion, `choices[criterion]` is "a", "b" or "tie") in one
         transaction: all rows or none. Returns "stored", "repeat" (this rater had already rated
         this pair; stored and marked) or "duplicate" (this vote_id is stored already: nothing written)."""
 
@@ -341,8 +341,8 @@ class Store:
             con.executemany(
                 "INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    [vote_id, rater, poem_a, poem_b, criterion, choice, sides[poem_a if choice == "a" else poem_b],
-                     repeat, now]
+                    [vote_id, rater, poem_a, poem_b, criterion, choice,
+                     "tie" if choice == "tie" else sides[poem_a if choice == "a" else poem_b], repeat, now]
                     for criterion, choice in choices.items()
                 ],
             )  # fmt: skip

@@ -21,13 +21,16 @@ from unpredict_core.experiments.games.hide_and_seek import HideAndSeekRules
 from unpredict_core.experiments.games.play_yourself import PlayGame, new_game, play_move, store_game
 from unpredict_core.runs import ROLES
 from unpredict_ui.games.charts import round_probability_figure
+from unpredict_ui.keys import bind_keys
 from unpredict_ui.resources import backends, store
 from unpredict_ui.sidebar import PairChoice
 from unpredict_ui.text import count, plain
 
 log = logging.getLogger(__name__)
 # Material icons ship with Streamlit; emoji such as 🪨 need a system font that a projector PC may lack.
-RPS_ICONS = {"rock": ":material/sports_mma:", "paper": ":material/front_hand:", "scissors": ":material/content_cut:"}
+# Rock is a pile of stones (landslide), not the boxing glove (sports_mma) it used to be.
+RPS_ICONS = {"rock": ":material/landslide:", "paper": ":material/front_hand:", "scissors": ":material/content_cut:"}
+RPS_KEYS = {"r": "Rock", "p": "Paper", "s": "Scissors", "R": "Rock", "P": "Paper", "S": "Scissors"}
 BIG_TEXT = """<style>
 .st-key-{key} button {{ min-height: 4.5rem; min-width: 5rem; }}
 .st-key-{key} button p {{ font-size: 1.9rem; font-weight: 600; }}
@@ -162,6 +165,9 @@ def _rps_side(role: str, match: Match) -> None:
 
 
 def play_rps(page: str, choice: PairChoice, requests: dict[str, str], seed: int) -> None:
+    if choice.ready:
+        bind_keys(RPS_KEYS)  # r / p / s press the buttons below
+        st.caption("Keyboard: **r** rock · **p** paper · **s** scissors.")
     _play(
         page,
         rps.RULES,

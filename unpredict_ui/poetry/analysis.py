@@ -16,8 +16,10 @@ from unpredict_core.experiments.poetry.metrics import (
     spearman_with_preference,
     win_rates,
 )
+from unpredict_core.results.paper_beside import beside_votes
 from unpredict_core.runs import ROLES
 from unpredict_ui.colours import SIDE_COLOURS
+from unpredict_ui.paper import show_beside
 from unpredict_ui.resources import store
 from unpredict_ui.state import kept_key
 from unpredict_ui.text import count, plain
@@ -44,6 +46,7 @@ def win_rate_frame(rates: dict[str, dict]) -> pd.DataFrame:
             {
                 "Criterion": criterion,
                 "Base wins": f"{r['base_wins']} of {r['votes']}",
+                "Ties / both bad": r.get("ties", 0),
                 "Base win rate": "—" if r["rate"] is None else f"{r['rate']:.0%}",
                 "95 % interval (exact binomial)": interval,
                 "p vs 50 %": _num(r.get("p_value"), 3),
@@ -156,6 +159,7 @@ def analysis_view(page: str, result: dict) -> None:
         st.dataframe(win_rate_frame(rates), hide_index=True, width="stretch")
         st.plotly_chart(win_rate_figure(rates), key=f"{page}.win_rates")
         st.dataframe(spearman_frame(spearman_with_preference(votes)), hide_index=True, width="stretch")
+        show_beside(beside_votes(rates), key=f"{page}-paper")
     else:
         st.info("No votes on these poems yet: rate some pairs in **Rate (blind)** mode.")
     st.caption(

@@ -95,20 +95,23 @@ def complete_votes(rows: Iterable[dict], include_repeats: bool = True) -> dict[s
 
 
 def win_rates(votes: dict[str, dict[str, str]], confidence: float = 0.95) -> dict[str, dict]:
-    """Per criterion: how often the base poem won, with an exact (Clopper-Pearson) binomial
-    interval and the two-sided p-value against 50 %."""
+    """Per criterion: how often the base poem won among the decisive votes (a "tie / both bad"
+    answer is counted apart, in `ties`, and left out of the rate), with an exact (Clopper-Pearson)
+    binomial interval and the two-sided p-value against 50 %."""
     rates: dict[str, dict[str, Any]] = {}
     for criterion in CRITERIA:
-        n = len(votes)
+        ties = sum(v[criterion] == "tie" for v in votes.values())
+        n = len(votes) - ties
         k = sum(v[criterion] == "base" for v in votes.values())
         if n == 0:
-            rates[criterion] = {"base_wins": 0, "votes": 0, "rate": None, "ci_low": None, "ci_high": None}
+            rates[criterion] = {"base_wins": 0, "votes": 0, "ties": ties, "rate": None, "ci_low": None, "ci_high": None}
             continue
         test = stats.binomtest(k, n, 0.5)
         ci = test.proportion_ci(confidence_level=confidence, method="exact")
         rates[criterion] = {
             "base_wins": k,
             "votes": n,
+            "ties": ties,
             "rate": k / n,
             "ci_low": float(ci.low),
             "ci_high": float(ci.high),
@@ -120,14 +123,15 @@ def win_rates(votes: dict[str, dict[str, str]], confidence: float = 0.95) -> dic
 def spearman_with_preference(votes: dict[str, dict[str, str]]) -> dict[str, dict]:
     """Spearman ρ between each of originality and pleasantness and preference, over votes.
 
-    Each vote is coded 1 when the base poem won the criterion and 0 otherwise, so ρ > 0 means
+    Each vote is coded 1 when the base poem won the criterion, ½ for a tie and 0 otherwise, so ρ > 0 means
     the poem judged more original (or pleasant) tends to be the preferred one. ρ is undefined
     (None, with the reason) for fewer than 3 votes or when a criterion never varies.
     """
     out: dict[str, dict[str, Any]] = {}
-    preference = [v["preference"] == "base" for v in votes.values()]
+    code = {"base": 1.0, "tie": 0.5}
+    preference = [code.get(v["preference"], 0.0) for v in votes.values()]
     for criterion in ("originality", "pleasantness"):
-        other = [v[criterion] == "base" for v in votes.values()]
+        other = [code.get(v[criterion], 0.0) for v in votes.values()]
         if len(other) < 3:
             out[criterion] = {"rho": None, "p_value": None, "n": len(other), "reason": "fewer than 3 votes"}
         elif len(set(other)) < 2 or len(set(preference)) < 2:

@@ -1,0 +1,172 @@
+"""The bodies of talk mode's slides: each draws its stored runs at projector size, with the paper's
+number beside ours (see unpredict_ui.talk for the frame, the steps and the rehearsal)."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import plotly.graph_objects as go
+import segno
+import streamlit as st
+
+from unpredict_core.backends.models import ModelPair
+from unpredict_core.errors import UnpredictError
+from unpredict_core.experiments.poetry.metrics import complete_votes, win_rates
+from unpredict_core.experiments.poetry.votes import InvalidVote, draw_pair
+from unpredict_core.results.paper_beside import beside_result, beside_votes
+from unpredict_core.results.scatter import available_axes, load_paper_points, scatter_data
+from unpredict_core.talk_rehearsal import FIGURE_Y, SLIDE_KEYS, slide_results
+from unpredict_ui.games.charts import found_rate_figure, net_score_figure, rps_round_score
+from unpredict_ui.paper import measured_values, paper_values
+from unpredict_ui.poetry.audience import audience_url, is_local
+from unpredict_ui.random_integers.charts import distribution_figure, shared_y_max
+from unpredict_ui.resources import store
+from unpredict_ui.results.scatter_chart import scatter_figure
+from unpredict_ui.talk import demo_loader, missing_slide
+from unpredict_ui.text import plain
+
+ROLE_TITLE = {"base": "Base", "aligned": "Aligned"}
+CHART_HEIGHT = 320
+
+
+def stage_figure(fig: go.Figure, height: int = CHART_HEIGHT) -> go.Figure:
+    """A chart at projector size: fixed height, 18–22 px text on titles, ticks and legends."""
+    fig.update_layout(height=height, font={"size": 18}, title_font_size=22, legend_font_size=18,
+                      title_subtitle_font_size=16, margin={"l": 10, "r": 10, "t": 80, "b": 10})  # fmt: skip
+    fig.update_xaxes(tickfont_size=18, title_font_size=18)
+    fig.update_yaxes(tickfont_size=18, title_font_size=18)
+    if fig.layout.legend and fig.layout.showlegend is not False:
+        fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1.0, "xanchor": "right"})
+    return fig
+
+
+def beside_strip(beside) -> None:
+    """The paper and our numbers in two lines, and the sentence when they disagree."""
+    if beside is None:
+        return
+    with st.container(border=True):
+        st.markdown(f"**Paper** ({beside.claim.metric}): {paper_values(beside)} · **here**: {measured_values(beside)}")
+        note = f"Paper: {beside.paper_source}. {beside.claim.scale_note}".strip()
+        if beside.opposite:
+            st.caption(plain(note))
+            st.warning(beside.sentence)
+        else:
+            st.caption(plain(f"{note} {beside.sentence}"))
+
+
+def _title(pair: ModelPair) -> None:
+    st.markdown(
+        f"- **Base:** {plain(pair.base.label)}\n- **Aligned:** {plain(pair.aligned.label)}\n"
+        "- Random numbers, rock-paper-scissors, hide-and-seek, poems rated blind, and the paper's Figure 1\n"
+        "- Every number is **measured here**, beside what **the paper reported** (West & Potts, arXiv 2505.00047)"
+    )
+    if pair.note:
+        st.caption(plain(pair.note))
+    _rehearsal_status(pair)
+
+
+def _rehearsal_status(pair: ModelPair) -> None:
+    """Which slides are stored for this pair, so the presenter knows before stepping on."""
+    try:
+        missing = [k for k in SLIDE_KEYS[1:] if None in slide_results(k, pair, store(), demo_loader())]
+    except UnpredictError as exc:
+        st.error(plain(exc))
+        return
+    if missing:
+        st.warning(
+            f"Not rehearsed: {', '.join(missing)}. Run `python -m unpredict_core warm --talk --pair "
+            f"{plain(pair.name)}` before the talk."
+        )
+    else:
+        st.caption(f"All {len(SLIDE_KEYS) - 1} slides are rehearsed: every number below comes from the store.")
+
+
+def _integers(result: dict) -> None:
+    sides = result["sides"]
+    y_max = shared_y_max([p for side in sides.values() for p in side["answers"].values()])
+    for column, (role, side) in zip(st.columns(2), sides.items()):
+        with column:
+            metrics = side["metrics"]
+            with st.container(key=f"talk-oneline-{role}"):  # a long name is cut, so both charts line up
+                st.caption(f"{ROLE_TITLE[role]}: {plain(side['model'])}")
+            title = f"P(7) {metrics['p7']:.1%} · coverage {side['coverage']:.1%}"
+            st.plotly_chart(stage_figure(distribution_figure(side, title, y_max)), key=f"talk.dist.{role}")
+    beside_strip(beside_result(result))
+
+
+def _game(result: dict, figure: go.Figure) -> None:
+    st.caption(" · ".join(f"{ROLE_TITLE[r]}: {plain(s['model'])}" for r, s in result["sides"].items()))
+    st.plotly_chart(stage_figure(figure, 310), key=f"talk.{result['experiment']}")
+    beside_strip(beside_result(result))
+
+
+def _qr(url: str) -> None:
+    png = io.BytesIO()
+    segno.make(url, error="m").save(png, kind="png", scale=5, border=2)
+    st.image(png.getvalue(), width=190)
+    st.caption(f"Vote: {plain(url)}")
+    if is_local(url):
+        st.caption("Localhost only: phones cannot reach it. See README, Audience mode.")
+
+
+def _poem(result: dict) -> None:
+    try:
+        pair = draw_pair(result, random.Random(0))  # the same pair at every reload
+    except InvalidVote as exc:
+        st.error(plain(exc))
+        return
+    poems, qr = st.columns([5, 1.6])
+    with poems:
+        st.markdown(f"**Topic:** {plain(pair.topic)}")
+        for column, (name, text) in zip(st.columns(2), (("A", pair.text_a), ("B", pair.text_b))):
+            with column.container(border=True, height=300):
+                st.markdown(f"**Poem {name}**")
+                st.text(text)
+    with qr:
+        _qr(audience_url(result["run_id"]))
+    votes = complete_votes(store().vote_rows(result["run_id"]))
+    if votes:
+        beside_strip(beside_votes(win_rates(votes)))
+        st.caption(f"{len(votes):,} blind votes so far on these poems (measured here).")
+    else:
+        st.caption("Paper: base poems more original; aligned poems more pleasant and preferred. No votes here yet.")
+
+
+def _figure(pair: ModelPair, results: list[dict]) -> None:
+    stored = store().query_runs(experiments=["ifbench", "random-integers"], pairs=[pair.name])
+    axes = available_axes(stored)
+    x = axes.get("ifbench:instruction_strict")
+    data = scatter_data(stored, x, FIGURE_Y, load_paper_points()) if x else None
+    if not data or not data.points:
+        st.info("Nothing to draw: the IFBench run has no score for this pair.")
+        return
+    figure = stage_figure(scatter_figure(data, x.title), 330).update_yaxes(title=None)  # the title says it
+    st.plotly_chart(figure, key="talk.scatter")
+    st.caption("x and y measured here; the paper's models are not on this figure (not measured here).")
+    beside_strip(beside_result(results[0]))
+
+
+def show_slide(key: str, pair: ModelPair) -> None:
+    if key == "title":
+        _title(pair)
+        return
+    try:
+        results = slide_results(key, pair, store(), demo_loader())
+    except UnpredictError as exc:
+        st.error(plain(exc))
+        return
+    if any(r is None for r in results):
+        missing_slide(key, pair)
+        return
+    if key == "integers":
+        _integers(results[0])
+    elif key == "rps":
+        _game(results[0], net_score_figure(results[0]["sides"], rps_round_score, "0 = uniform play"))
+    elif key == "hide":
+        spots = results[0]["params"]["spots"]
+        _game(results[0], found_rate_figure(results[0]["sides"], spots))
+    elif key == "poem":
+        _poem(results[0])
+    else:
+        _figure(pair, results)
