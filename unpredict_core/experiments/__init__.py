@@ -77,6 +77,7 @@ class Experiment:
     skipped_side: Callable[..., SideRecord] | None = None  # what a side that sits out reports
     summary_lines: Callable[[Mapping[str, Any]], list[str]] = _no_lines  # extra lines of the CLI's summary
     device_defaults: Callable[[str], dict[str, Any]] = _no_defaults  # settings whose default depends on the device
+    order: int = 100  # where it is listed (CLI, Results, the scatter's y), smallest first
 
 
 _REGISTRY: dict[str, Experiment] = {}
@@ -109,9 +110,9 @@ def _discover() -> None:
 
 
 def experiments() -> dict[str, Experiment]:
-    """Every registered experiment by name, in the order they were found."""
+    """Every registered experiment by name, in their declared order (then by name)."""
     _discover()
-    return dict(_REGISTRY)
+    return {e.name: e for e in sorted(_REGISTRY.values(), key=lambda e: (e.order, e.name))}
 
 
 def get_experiment(name: str) -> Experiment:

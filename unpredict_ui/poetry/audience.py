@@ -51,7 +51,7 @@ def _run() -> dict | None:
     runs = store().list_runs("poetry")
     ids = [r["run_id"] for r in runs]
     run_id = wanted if wanted in ids else (ids[0] if ids else None)
-    return store().get_run(run_id) if run_id else None
+    return store().find_run_by_id(run_id) if run_id else None
 
 
 def audience_page() -> None:

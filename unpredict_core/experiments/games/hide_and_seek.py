@@ -173,4 +173,5 @@ EXPERIMENT = Experiment(
         ),
     ),
     typical_seconds=120.0,
+    order=30,
 )

@@ -167,4 +167,5 @@ EXPERIMENT = Experiment(
     run_side=run_side,
     scores=(Score("rps_net", "Rock-paper-scissors net score", "net_score", paper=("rps", "net_score")),),
     typical_seconds=120.0,
+    order=20,
 )

@@ -180,4 +180,5 @@ EXPERIMENT = Experiment(
     skipped_side=skipped_side,
     summary_lines=summary_lines,
     typical_seconds=600.0,
+    order=50,
 )

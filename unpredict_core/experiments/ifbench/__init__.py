@@ -182,4 +182,5 @@ EXPERIMENT = Experiment(
     free_text=True,
     typical_seconds=180.0,  # bench/README: 112 s for gemma's side on a loaded machine, SmolLM2's faster
     device_defaults=device_defaults,
+    order=60,
 )

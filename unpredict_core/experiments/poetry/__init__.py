@@ -214,4 +214,5 @@ EXPERIMENT = Experiment(
     run_side=run_side,
     free_text=True,
     typical_seconds=120.0,
+    order=40,
 )

@@ -322,4 +322,5 @@ EXPERIMENT = Experiment(
         Score("p7", "P(7) (random integers)", "p7", applies=single_draws),
     ),
     typical_seconds=10.0,
+    order=10,
 )
