@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from unpredict_core.errors import InvalidParameter
+from unpredict_core.params import Spec
 
 MixKind = Literal["token", "weights", "answers"]
 KINDS: tuple[MixKind, ...] = ("token", "weights", "answers")
@@ -30,6 +31,7 @@ CLAIMS: dict[str, str] = {
     "weights": "one network whose weights are (1−α)·base + α·aligned; not a mixture of the two models' outputs",
     "answers": "a distribution over this experiment's answers only (P_base(a)^(1−α)·P_aligned(a)^α); it writes no text",
 }
+ALPHA = Spec(float, 0.0, 1.0, help="weight of the aligned side: 0 is the base side, 1 the aligned side")
 VERSION = "1"  # in a mixed run's cache key: bump when a change alters mixed results
 
 
