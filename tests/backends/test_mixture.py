@@ -236,6 +236,25 @@ def test_token_mixture_samples_reproducibly_and_parses_like_one_side(sides):
     assert len(mixer.generate([pb], [pa], max_new_tokens=3)) == 1
 
 
+def _tiny_pair(sides):
+    pair = ModelPair("tiny", ModelSpec("b", "scripted", "b"), ModelSpec("a", "scripted", "a", default_format="chat"))
+    return pair, lambda spec, progress=None: sides[0] if spec.location == "b" else sides[1]
+
+
+def test_free_text_experiments_run_on_a_token_mixture(sides):
+    """Poetry (sampled) and IFBench (greedy generation) through the token mixture, inside the dial."""
+    from unpredict_core.experiments import ifbench, poetry
+
+    pair, loader = _tiny_pair(sides)
+    poems = poetry.Params(topics=("sea",), samples=2, max_new_tokens=8, embeddings=False)
+    mixed = run_with_mixed("poetry", pair, poems, alpha=0.5, store=Store(), load=loader)["sides"]["mixed"]
+    assert mixed["mixture"] == "token" and len(mixed["poems"]) == 2
+    answered = run_with_mixed(
+        "ifbench", pair, ifbench.Params(limit=1, max_new_tokens=16), alpha=0.5, store=Store(), load=loader
+    )
+    assert answered["sides"]["mixed"]["mixture"] == "token" and len(answered["sides"]["mixed"]["prompts"]) == 1
+
+
 @pytest.mark.real_models
 def test_the_default_pair_gets_the_answer_mixture_with_its_label(real_backends):
     from unpredict_core.backends.models import DEFAULT_PAIR
