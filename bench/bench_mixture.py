@@ -11,7 +11,7 @@ SmolLM2-135M-Instruct loaded twice, as two independent models: a measure of cost
 Give --pair for a real pair that shares a tokenizer (e.g. smollm2-135m, if it is in the local hub
 cache).
 
-    python bench/bench_mixture.py [--rounds 20] [--pair NAME] [--json OUT]
+    python bench/bench_mixture.py [--rounds 20] [--repeats 2] [--pair NAME] [--json OUT]
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ def timed_rounds(run, rounds: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=2, help="games of each kind, interleaved")
     parser.add_argument("--pair", help="a preset pair whose sides share a tokenizer (default: SmolLM2 twice)")
     parser.add_argument("--json", help="also write the numbers to this file")
     args = parser.parse_args()
@@ -66,13 +67,17 @@ def main() -> None:
     for backend, (fmt, text) in ((base, plain), (aligned, chat)):  # one-time costs off the clock
         rps.run_side(backend, fmt, text, rps.Params(rounds=1, seed=9))
     mixer = TokenMixture(base, aligned, 0.5)
-    times = {
-        "base alone": timed_rounds(lambda p: rps.run_side(base, *plain, params, p), args.rounds),
-        "aligned alone": timed_rounds(lambda p: rps.run_side(aligned, *chat, params, p), args.rounds),
-        "token mixture α=0.5": timed_rounds(
-            lambda p: run_mixed_side(rps.run_side, mixer, plain, chat, params, p), args.rounds
-        ),
+    games = {
+        "base alone": lambda p: rps.run_side(base, *plain, params, p),
+        "token mixture α=0.5": lambda p: run_mixed_side(rps.run_side, mixer, plain, chat, params, p),
+        "aligned alone": lambda p: rps.run_side(aligned, *chat, params, p),
     }
+    times: dict[str, list[float]] = {name: [] for name in games}
+    for repeat in range(args.repeats):  # interleaved, the order reversed each time: load falls on all three
+        for name in list(games)[:: 1 if repeat % 2 == 0 else -1]:
+            base._prefix = aligned._prefix = None  # every game starts cold, as a fresh game does
+            times[name] += timed_rounds(games[name], args.rounds)
+            print(f"  {name}: repeat {repeat + 1} done", file=sys.stderr)
     medians = {name: statistics.median(values) for name, values in times.items()}
     one_side = (medians["base alone"] + medians["aligned alone"]) / 2
     out = {
@@ -80,6 +85,7 @@ def main() -> None:
         "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
         "sides": [base_spec.label, aligned_spec.label],
         "rounds": args.rounds,
+        "repeats": args.repeats,
         "median_round_s": medians,
         "mixed_over_one_side": medians["token mixture α=0.5"] / one_side,
         "provenance": "measured here",

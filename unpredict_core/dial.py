@@ -86,24 +86,23 @@ def run_with_mixed(
     params = params.validate()
     if mix == "answers" and writes_text(experiment, params):
         refuse_text(experiment, params)
-    two = run_experiment(
-        experiment,
-        pair,
-        params,
-        store=store,
-        load=load,
-        formats=formats,
-        requests=requests,
-        progress=scaled(progress, 0.0, 0.4),
-    )
     sides = side_requests(experiment, pair, params, formats, requests)
     key = mixed_key(cache_key(experiment, params, sides, load), alpha, mix)
     found = store.find_run(key)
+    two_sided = dict(store=store, load=load, formats=formats, requests=requests)
     if found is not None:
+        two = run_experiment(experiment, pair, params, **two_sided, progress=scaled(progress, 0.0, 0.9))
         progress(1.0, "mixed side answered from the cache")
         return merged(two, found, cached=True)
+    # the kind first: a mixture the pair or the experiment cannot have is refused before any run
+    models = (
+        load(sides["base"].spec, scaled(progress, 0.0, 0.05)),
+        load(sides["aligned"].spec, scaled(progress, 0.05, 0.1)),
+    )
+    kind, allowed = resolve_kind(experiment, params, mix, *models)
+    two = run_experiment(experiment, pair, params, **two_sided, progress=scaled(progress, 0.1, 0.4))
     started = time.monotonic()
-    side = mixed_side(experiment, sides, params, alpha, mix, load, scaled(progress, 0.4, 1.0))
+    side = mixed_side(experiment, sides, params, alpha, kind, allowed, models, scaled(progress, 0.4, 1.0))
     module = get_experiment(experiment)
     result = {
         "run_id": uuid.uuid4().hex[:16],
@@ -136,24 +135,36 @@ def merged(two: dict, mixed_run: dict, *, cached: bool) -> dict:
     }
 
 
-def mixed_side(
-    experiment: str, sides: dict[str, SideRequest], params, alpha: float, mix: str, load, progress: ProgressFn
-) -> dict:
-    """One mixed side: both models loaded, the kind chosen from what they allow, the experiment run."""
+def resolve_kind(experiment: str, params, mix: str, base, aligned):
+    """The kind to use for the loaded pair and what it allows; refused when it cannot be had."""
     from unpredict_core.backends.mixture import allowed_kinds, choose_kind
+
+    allowed = allowed_kinds(base, aligned)
+    kind = choose_kind(mix, allowed)
+    if kind == "answers" and writes_text(experiment, params):
+        refuse_text(experiment, params)
+    return kind, allowed
+
+
+def mixed_side(
+    experiment: str,
+    sides: dict[str, SideRequest],
+    params,
+    alpha: float,
+    kind: str,
+    allowed,
+    models: tuple,
+    progress: ProgressFn,
+) -> dict:
+    """One mixed side of the loaded pair `models`, of the resolved `kind`: the experiment run."""
     from unpredict_core.backends.mixture.answers import AnswerMixture
     from unpredict_core.backends.mixture.lockstep import run_mixed_side
     from unpredict_core.backends.mixture.token import TokenMixture
     from unpredict_core.backends.mixture.weights import interpolate
 
     module = get_experiment(experiment)
-    base = load(sides["base"].spec, scaled(progress, 0.0, 0.1))
-    aligned = load(sides["aligned"].spec, scaled(progress, 0.1, 0.2))
-    allowed = allowed_kinds(base, aligned)
-    kind = choose_kind(mix, allowed)
-    if kind == "answers" and writes_text(experiment, params):
-        refuse_text(experiment, params)
-    work = scaled(progress, 0.2, 1.0)
+    base, aligned = models
+    work = progress
     near = sides["aligned" if alpha >= 0.5 else "base"]
     if kind == "weights":
         backend = interpolate(base, aligned, alpha)

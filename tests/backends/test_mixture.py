@@ -216,15 +216,13 @@ def test_a_mixture_with_no_mass_on_the_answers_is_refused():
 
 
 def test_the_answer_mixture_offers_no_free_text_experiment():
+    """Refused before anything runs: the kind is resolved (auto) before the two-sided run."""
+    store, loader = Store(), ScriptedLoader()
     with pytest.raises(InvalidParameter, match="writes no text"):
         run_with_mixed(
-            "random-integers",
-            SCRIPTED_PAIR,
-            ri.Params(mode="sampled", n=5),
-            alpha=0.5,
-            store=Store(),
-            load=ScriptedLoader(),
+            "random-integers", SCRIPTED_PAIR, ri.Params(mode="sampled", n=5), alpha=0.5, store=store, load=loader
         )
+    assert store.count_runs() == 0 and loader.calls == 0
 
 
 def test_token_mixture_samples_reproducibly_and_parses_like_one_side(sides):
