@@ -69,3 +69,23 @@ def test_a_kind_the_pair_does_not_allow_says_what_it_allows(scripted_models):
     at.selectbox(key="dial.mix").set_value("token").run()
     at.button(key="dial.one").click().run(timeout=60)
     assert any("This pair allows: answer mixture" in shown(e.value) for e in at.error)
+
+
+def test_a_stored_mixed_side_opens_on_the_results_and_scatter_pages():
+    """The dial stores the mixed side as its own run: the Results page opens it (as JSON, it has no
+    base or aligned side to draw) and the scatter still renders, with no exception."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.support.scripted_pair import PAIR, ScriptedLoader
+    from tests.support.ui_support import ROOT
+    from unpredict_core.dial import run_with_mixed
+    from unpredict_core.experiments import random_integers as ri
+    from unpredict_core.store.database import Store
+
+    result = run_with_mixed("random-integers", PAIR, ri.Params(), alpha=0.5, store=Store(), load=ScriptedLoader())
+    at = AppTest.from_file(str(ROOT / "pages/5_Results.py"), default_timeout=60).run()
+    assert not at.exception and "**2 runs**" in at.markdown[0].value
+    at.selectbox(key="kept.results.run").set_value(result["mixed_run_id"]).run()
+    assert not at.exception and not at.error
+    scatter = AppTest.from_file(str(ROOT / "pages/6_Benchmark_vs_Unpredictability.py"), default_timeout=60).run()
+    assert not scatter.exception
