@@ -13,8 +13,9 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from unpredict_core import __version__
 from unpredict_core.backends import mixture
@@ -23,6 +24,7 @@ from unpredict_core.backends.models import ModelPair, identity
 from unpredict_core.errors import InvalidScores
 from unpredict_core.experiments import get_experiment
 from unpredict_core.progress import ProgressFn, no_progress, scaled
+from unpredict_core.records import RunRecord
 from unpredict_core.results.table import out_of_range
 from unpredict_core.runs import (
     BackendLoader,
@@ -36,16 +38,12 @@ from unpredict_core.runs import (
 from unpredict_core.store.database import Store
 
 DIAL_ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
-# experiments (and modes) that need written text, which the answer mixture cannot give
-WRITES_TEXT = {
-    "poetry": lambda params: True,
-    "ifbench": lambda params: True,
-    "random-integers": lambda params: params.mode != "exact",
-}
 
 
 def writes_text(experiment: str, params) -> bool:
-    return WRITES_TEXT.get(experiment, lambda params: False)(params)
+    """Whether the run needs written text, which the answer mixture cannot give: a free-text
+    experiment (declared in the registry), or a sampled mode of an experiment with answers."""
+    return get_experiment(experiment).free_text or getattr(params, "mode", "exact") != "exact"
 
 
 def mixed_key(two_sided_key: str, alpha: float, mix: str) -> str:
@@ -80,7 +78,7 @@ def run_with_mixed(
     formats: dict | None = None,
     requests: dict | None = None,
     progress: ProgressFn = no_progress,
-) -> dict:
+) -> RunRecord:
     """The two-sided result of `experiment` with `sides.mixed` added (α, the kind used, its claim)."""
     alpha, mix = check_alpha(alpha), check_kind(mix)
     params = params.validate()
@@ -89,9 +87,14 @@ def run_with_mixed(
     sides = side_requests(experiment, pair, params, formats, requests)
     key = mixed_key(cache_key(experiment, params, sides, load), alpha, mix)
     found = store.find_run(key)
-    two_sided = dict(store=store, load=load, formats=formats, requests=requests)
+
+    def two_sided(part: ProgressFn) -> RunRecord:
+        return run_experiment(
+            experiment, pair, params, store=store, load=load, formats=formats, requests=requests, progress=part
+        )
+
     if found is not None:
-        two = run_experiment(experiment, pair, params, **two_sided, progress=scaled(progress, 0.0, 0.9))
+        two = two_sided(scaled(progress, 0.0, 0.9))
         progress(1.0, "mixed side answered from the cache")
         return merged(two, found, cached=True)
     # the kind first: a mixture the pair or the experiment cannot have is refused before any run
@@ -100,17 +103,17 @@ def run_with_mixed(
         load(sides["aligned"].spec, scaled(progress, 0.05, 0.1)),
     )
     kind, allowed = resolve_kind(experiment, params, mix, *models)
-    two = run_experiment(experiment, pair, params, **two_sided, progress=scaled(progress, 0.1, 0.4))
+    two = two_sided(scaled(progress, 0.1, 0.4))
     started = time.monotonic()
     side = mixed_side(experiment, sides, params, alpha, kind, allowed, models, scaled(progress, 0.4, 1.0))
     module = get_experiment(experiment)
-    result = {
+    result: dict[str, Any] = {
         "run_id": uuid.uuid4().hex[:16],
         "experiment": experiment,
         "pair": f"{pair.name}+mixed",
         "pair_note": f"The mixed side of pair {pair.name} at α={alpha:g} ({TITLES[side['mixture']]}).",
         "params": params.as_dict(),
-        "code_version": f"{module.VERSION}/{__version__}",
+        "code_version": f"{module.version}/{__version__}",
         "created_at": datetime.now(UTC).isoformat(),
         "provenance": "measured here",
         "mixed": {"alpha": alpha, "mixture": side["mixture"], "requested": mix, "with_run": two["run_id"]},
@@ -121,18 +124,22 @@ def run_with_mixed(
     if problems:
         raise InvalidScores(f"The mixed run gave numbers no measurement can: {problems[0]}. Nothing was stored.")
     result = json.loads(json.dumps(result, allow_nan=False))
-    save_or_keep(store, result, key)
+    save_or_keep(store, cast(RunRecord, result), key)
     return merged(two, result, cached=False)
 
 
-def merged(two: dict, mixed_run: dict, *, cached: bool) -> dict:
+def merged(two: RunRecord, mixed_run: Mapping[str, Any], *, cached: bool) -> RunRecord:
     """The two-sided result with the mixed run's side added as `sides.mixed`."""
-    return two | {
-        "sides": two["sides"] | {"mixed": mixed_run["sides"]["mixed"]},
-        "mixed": mixed_run["mixed"],
-        "mixed_run_id": mixed_run["run_id"],
-        "cached": bool(two.get("cached")) and cached,
-    }
+    return cast(
+        RunRecord,
+        dict(two)
+        | {
+            "sides": two["sides"] | {"mixed": mixed_run["sides"]["mixed"]},
+            "mixed": mixed_run["mixed"],
+            "mixed_run_id": mixed_run["run_id"],
+            "cached": bool(two.get("cached")) and cached,
+        },
+    )
 
 
 def resolve_kind(experiment: str, params, mix: str, base, aligned):
@@ -168,7 +175,7 @@ def mixed_side(
     near = sides["aligned" if alpha >= 0.5 else "base"]
     if kind == "weights":
         backend = interpolate(base, aligned, alpha)
-        outcome = module.run_side(UnresolvedTally(backend), near.fmt, near.request, params, work)
+        outcome: dict[str, Any] = dict(module.run_side(UnresolvedTally(backend), near.fmt, near.request, params, work))
         outcome["format_note"] = " ".join(
             filter(
                 None, [outcome.get("format_note"), f"one network: it reads the {near.fmt} prompt of the side nearer α."]
@@ -203,7 +210,7 @@ def dial_sweep(
     store: Store,
     load: BackendLoader,
     progress: ProgressFn = no_progress,
-) -> list[dict]:
+) -> list[RunRecord]:
     """`run_with_mixed` at every α (each cached on its own), in order."""
     results = []
     for index, alpha in enumerate(alphas):

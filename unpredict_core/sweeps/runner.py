@@ -149,6 +149,7 @@ def _mixed_runner(item: SweepItem):
 
     from unpredict_core.dial import run_with_mixed
 
+    assert item.alpha is not None  # only items with an α come here
     return partial(run_with_mixed, alpha=item.alpha, mix=item.mix)
 
 
@@ -211,7 +212,7 @@ def run_sweep(
                 progress=progress.report(item.label),
             )
             status: Status = "cached" if result.get("cached") else "done"
-            run_id = result.get("mixed_run_id", result["run_id"])
+            run_id = str(dict(result).get("mixed_run_id", result["run_id"]))  # a mixed item: its own run
             outcome = ItemOutcome(item.label, status, run_id, duration_s=clock() - started)
         except KeyboardInterrupt:
             summary.interrupted = True

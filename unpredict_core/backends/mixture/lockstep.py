@@ -95,6 +95,7 @@ class _Meeting:
             raise LockstepBroken("The two prompt formats asked for different numbers of prompts.")
         return self.mixer.generate(b_args[0], a_args[0], **b_kwargs)
 
+
 class _Proxy:
     """What one format's run sees: the backend interface, its own side's prompt rendering."""
 

@@ -10,6 +10,7 @@ format: the format of the side nearer α (the aligned side's from α = 0.5), wit
 from __future__ import annotations
 
 import copy
+import os
 
 from unpredict_core.backends.mixture import TITLES, MixtureRefused, mixed_label
 from unpredict_core.errors import InvalidParameter
@@ -51,9 +52,14 @@ def free_bytes(device) -> int:
 
     if getattr(device, "type", str(device)) == "cuda":
         return int(torch.cuda.mem_get_info(device)[0])
-    import psutil
-
-    return int(psutil.virtual_memory().available)
+    try:  # Linux: what the kernel says could be allocated without swapping
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
 def interpolate(base, aligned, alpha: float, *, free: int | None = None):
