@@ -19,14 +19,14 @@ from unpredict_core.errors import UnpredictError
 from unpredict_core.experiments import random_integers as ri
 from unpredict_core.experiments.games import rps
 from unpredict_core.progress import scaled
-from unpredict_ui.random_integers.charts import BAR, HIGHLIGHT
+from unpredict_ui.colours import SIDE_COLOURS
 from unpredict_ui.resources import backends, store
 from unpredict_ui.sidebar import PairChoice
 from unpredict_ui.text import plain
 
 log = logging.getLogger(__name__)
 MIXED = "#8E6BB8"
-COLOURS = {"base": BAR, "aligned": HIGHLIGHT, "mixed": MIXED}
+COLOURS = SIDE_COLOURS | {"mixed": MIXED}
 MIX_CHOICES = ("auto", *KINDS)
 DIAL_ROUNDS = 10  # rock-paper-scissors rounds per α by default: a sweep plays the game 2 + 5 times
 
