@@ -19,6 +19,7 @@ PAGES = [
         "pages/6_Benchmark_vs_Unpredictability.py",
         title="Benchmark vs Unpredictability",
     ),
+    st.Page("pages/9_Alignment_Dial.py", title="Alignment Dial"),
 ]
 
 st.navigation(PAGES).run()

@@ -101,3 +101,18 @@ def test_hide_and_seek_json_contract():
 def test_bad_game_input_exits_2(args, message):
     out = cli("run", *args)
     assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--alpha", "1.5"], "α must be between 0"),
+        (["--alpha", "half"], "invalid float value"),
+        (["--alpha", "nan"], "α must be between 0"),
+        (["--mix", "token"], "give --alpha A with it"),
+        (["--mode", "sampled", "--alpha", "0.5", "--mix", "answers"], "writes no text"),
+    ],
+)
+def test_mixed_side_flags_refuse_bad_input_before_loading(args, message):
+    out = cli("run", "random-integers", *args)
+    assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr

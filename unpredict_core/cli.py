@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--allow-pickle", action="store_true", help="allow .bin/.pt weights (can run code)")
     add_server_flags(run)
+    add_mix_flags(run)
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     commands.add_parser("pairs", help="list preset pairs and whether they are available here")
     commands.add_parser("bots", help="list the RoShamBo bots (rps --adversary roshambo:NAME)")
@@ -130,6 +131,19 @@ def add_server_flags(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{role}-served-model", metavar="NAME", help=f"model name on the {role} server")
 
 
+# -- the alignment dial (unpredict_core/dial.py): a third side mixed between the two -------------
+def add_mix_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--alpha", type=float, metavar="A", help="add sides.mixed: a model mixed at weight A (0 base … 1 aligned)"
+    )
+    parser.add_argument(
+        "--mix",
+        default="auto",
+        choices=["auto", "token", "weights", "answers"],
+        help="with --alpha: token mixture, weight interpolation or answer mixture (auto: what the pair allows)",
+    )
+
+
 def servers_from(args) -> dict[str, tuple[str, str | None]]:
     """{role: (url, served model)} for the sides given a --ROLE-server (replacing that side)."""
     servers = {}
@@ -213,6 +227,22 @@ def cmd_run(args) -> RunRecord:
     store = Store()
     for notice in store.notices:
         print(f"warning: {notice}", file=sys.stderr)
+    if getattr(args, "alpha", None) is not None:
+        from unpredict_core.dial import run_with_mixed
+
+        return run_with_mixed(
+            args.experiment,
+            _pair(args),
+            params,
+            alpha=args.alpha,
+            mix=args.mix,
+            store=store,
+            load=BackendCache(args.device, getattr(args, "device_map", None)),
+            formats=formats,
+            progress=stderr_progress(),
+        )
+    if getattr(args, "mix", "auto") != "auto":
+        raise UnpredictError("--mix chooses the kind of mixed side: give --alpha A with it.")
     return run_experiment(
         args.experiment,
         _pair(args),

@@ -241,6 +241,11 @@ def side_notes(side: SideRecord) -> list[str]:
             f"stopped short: {short['valid']:,} valid of the {short['asked']:,} asked for, after "
             f"{short['attempts']:,} attempts (the cap)"
         )
+    mixed: dict[str, Any] = dict(side)  # a dial's mixed side (unpredict_core/dial.py) adds these keys
+    if mixed.get("mixture"):  # a mixed side always says which kind of mixture it is
+        from unpredict_core.backends.mixture import TITLES
+
+        notes.insert(0, f"{TITLES[mixed['mixture']]} at α={mixed['alpha']:g}: {mixed.get('mixture_claim', '')}")
     excluded = side.get("excluded")
     if excluded and excluded.get("prompts"):
         notes.append(

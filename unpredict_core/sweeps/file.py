@@ -14,6 +14,7 @@ name = "rps"
 adversary = ["greedy", "frequency"]
 rounds = 10
 base_format = ["plain", "chat"]  # prompt variants: base_format / aligned_format / base_request / aligned_request
+alpha = [0, 0.5, 1]            # optional: add a mixed side at each α (mix = "auto", "token", "weights", "answers")
 ```
 
 Parameters are read from each experiment's own `Params` dataclass, so an experiment added to the
@@ -45,6 +46,7 @@ if TYPE_CHECKING:  # types only: loading the backends' modules is not needed to 
     from unpredict_core.backends.loading import Device
 
 SIDE_KEYS = ("base_format", "aligned_format", "base_request", "aligned_request")
+MIX_KEYS = ("alpha", "mix")  # a mixed side between the two (unpredict_core/dial.py)
 TOP_KEYS = ("pairs", "seeds", "experiment", "device")
 MAX_ITEMS = 100_000  # in the whole sweep: a typo like seeds = range-of-a-million fails before anything runs
 MAX_FILE_BYTES = 1 << 20  # a sweep file is a page of text; a device file or a log would never end
@@ -63,10 +65,13 @@ class SweepItem:
     params: Any
     formats: dict[str, PromptFormat] = field(default_factory=dict)  # checked by `_experiment_items`
     requests: dict[str, str] = field(default_factory=dict)
+    alpha: float | None = None  # None: the two sides only
+    mix: str = "auto"
 
     @property
     def label(self) -> str:
         parts = [f"{k}={v}" for k, v in self.params.as_dict().items()]
+        parts += [f"α={self.alpha:g} mix={self.mix}"] if self.alpha is not None else []
         parts += [f"{k}={v}" for k, v in self.formats.items()]
         parts += [f"{k} request={v[:20]!r}" for k, v in self.requests.items()]
         return f"{self.experiment} · {self.pair.name} · {' '.join(parts)}"
@@ -182,14 +187,17 @@ def _experiment_items(block: dict, index: int, defaults: dict, loc: _Locator, ro
     for key, value in block.items():
         if key in ("name", "pairs"):
             continue
-        if key not in fields and key not in SIDE_KEYS:
-            settings = ", ".join([*fields, *SIDE_KEYS])
+        if key not in fields and key not in SIDE_KEYS and key not in MIX_KEYS:
+            settings = ", ".join([*fields, *SIDE_KEYS, *MIX_KEYS])
             raise loc.fail(f"'{name}' has no parameter '{key}'. Known: {settings}", key, table, index)
         expected = hints.get(key, str)
         if typing.get_origin(expected) in (list, tuple):  # a list is one value; a list of lists, a grid
             grid = isinstance(value, list) and value and all(isinstance(v, list) for v in value)
             value = [tuple(v) for v in value] if grid else tuple(value) if isinstance(value, list) else value
         values = _axis(value, loc, key, table, index)
+        if key in MIX_KEYS:
+            axes[key] = _mix_values(key, values, loc, index)
+            continue
         for v in values:
             if key.endswith("_format") and v not in ("plain", "chat"):
                 raise loc.fail(f"{v!r} is not a prompt format (plain or chat)", key, table, index)
@@ -199,6 +207,16 @@ def _experiment_items(block: dict, index: int, defaults: dict, loc: _Locator, ro
     if "seed" in fields and "seed" not in axes and defaults["seeds"] is not None:
         axes["seed"] = defaults["seeds"]
     return _expand(name, params_class, pairs, axes, loc, index, room)
+
+
+def _mix_values(key: str, values: list, loc: _Locator, index: int) -> list:
+    """α values in [0, 1], or mixture kinds, each checked where it is written."""
+    from unpredict_core.backends.mixture import check_alpha, check_kind
+
+    try:
+        return [check_alpha(v) if key == "alpha" else check_kind(v) for v in values]
+    except UnpredictError as exc:
+        raise loc.fail(str(exc), key, "experiment", index) from None
 
 
 def _expand(
@@ -220,6 +238,7 @@ def _expand(
         for combo in itertools.product(*(axes[k] for k in keys)):
             values = dict(zip(keys, combo))
             side = {k: values.pop(k) for k in SIDE_KEYS if k in values}
+            mixed = {k: values.pop(k) for k in MIX_KEYS if k in values}
             try:
                 params = params_class(**values).validate()
             except (UnpredictError, TypeError, ValueError) as exc:
@@ -227,7 +246,9 @@ def _expand(
                 raise loc.fail(f"{exc} (in {values})", bad, "experiment", index) from None
             formats = {k.split("_")[0]: v for k, v in side.items() if k.endswith("_format")}
             requests = {k.split("_")[0]: v for k, v in side.items() if k.endswith("_request")}
-            items.append(SweepItem(pair, name, params, formats, requests))
+            if "mix" in mixed and "alpha" not in mixed:
+                raise loc.fail("mix chooses the kind of mixed side: give alpha too", "mix", "experiment", index)
+            items.append(SweepItem(pair, name, params, formats, requests, mixed.get("alpha"), mixed.get("mix", "auto")))
     return items
 
 

@@ -133,8 +133,24 @@ class SweepProgress:
 
 
 def _item_key(item: SweepItem, load, identities: dict) -> str:
+    if item.alpha is not None:  # a mixed side: its own key (the two-sided run is stored as usual)
+        from unpredict_core.dial import item_key
+
+        return item_key(
+            item.experiment, item.pair, item.params, item.alpha, item.mix, load, item.formats, item.requests, identities
+        )
     sides = side_requests(item.experiment, item.pair, item.params, item.formats, item.requests)
     return cache_key(item.experiment, item.params, sides, load, identities)
+
+
+def _mixed_runner(item: SweepItem):
+    """`run_experiment`'s signature, adding the item's mixed side (unpredict_core/dial.py)."""
+    from functools import partial
+
+    from unpredict_core.dial import run_with_mixed
+
+    assert item.alpha is not None  # only items with an α come here
+    return partial(run_with_mixed, alpha=item.alpha, mix=item.mix)
 
 
 def _failure(exc: BaseException, out: TextIO) -> str:
@@ -184,7 +200,8 @@ def run_sweep(
     for item in pending:
         started = clock()
         try:
-            result = run_experiment(
+            run = run_experiment if item.alpha is None else _mixed_runner(item)
+            result = run(
                 item.experiment,
                 item.pair,
                 item.params,
@@ -195,7 +212,8 @@ def run_sweep(
                 progress=progress.report(item.label),
             )
             status: Status = "cached" if result.get("cached") else "done"
-            outcome = ItemOutcome(item.label, status, result["run_id"], duration_s=clock() - started)
+            run_id = str(dict(result).get("mixed_run_id", result["run_id"]))  # a mixed item: its own run
+            outcome = ItemOutcome(item.label, status, run_id, duration_s=clock() - started)
         except KeyboardInterrupt:
             summary.interrupted = True
             out.write("\ninterrupted: finished items are stored; run the same command to resume\n")

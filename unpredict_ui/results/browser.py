@@ -113,7 +113,8 @@ def score_chart(frame: pd.DataFrame) -> None:
 
 def show_run(result: dict) -> None:
     """One run in full, drawn by its experiment's own view when there is one, then every item."""
-    view = view_for(result["experiment"])
+    # a dial's stored mixed side has no base or aligned side for the experiment's view to draw
+    view = view_for(result["experiment"]) if {"base", "aligned"} <= set(result["sides"]) else None
     problems = out_of_range(result)
     if problems:
         st.error(plain(f"This stored run holds numbers no measurement can give ({'; '.join(problems[:5])}). Do not "

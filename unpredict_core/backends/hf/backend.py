@@ -192,6 +192,24 @@ class TransformersBackend:
                 raw[choice] += float(total.exp())
         return ChoiceScores(raw)
 
+    def answer_tokens(self, prompt: RenderedPrompt, texts: Sequence[str]) -> list[tuple[int, ...]]:
+        """The tokens of each text as it follows the prompt, by the rule exact scoring uses."""
+        with self._lock:
+            ids = self.encode(prompt)
+            return [tuple(self._continuation_ids(ids, prompt, text)) for text in texts]
+
+    @torch.inference_mode()
+    def step_logprobs(
+        self, prompt: RenderedPrompt, conts: list[tuple[int, ...]]
+    ) -> dict[tuple[int, ...], torch.Tensor]:
+        """Next-token log-probabilities (V,) after the prompt (key `()`) and after every prefix of
+        every continuation, on the prompt's cached prefill: what a token mixture of two models
+        needs from each of them (`backends.mixture.token`)."""
+        with self._lock, explain_oom(f"scoring answers with {self.label}"):
+            prefix = self._prefill(self.encode(prompt))
+            nodes = self._node_logprobs(prefix, conts) if conts else {}
+            return {(): torch.log_softmax(prefix.last_logits, dim=-1)} | nodes
+
     def _node_logprobs(self, prefix: _Prefix, conts: list[tuple[int, ...]]) -> dict[tuple[int, ...], torch.Tensor]:
         """Next-token log-probabilities after every prefix (node) of every continuation.
 
