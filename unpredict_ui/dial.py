@@ -237,8 +237,9 @@ def _show(page: str, settings: dict, alpha: float) -> None:
     for column, score in zip(st.columns(len(SCORES)), SCORES):
         column.plotly_chart(dial_figure(swept["results"], score), key=f"{page}.chart.{score.key}")
     st.caption(
-        "On the benchmark-vs-unpredictability scatter a mixed model would need a benchmark measured for it; "
-        "none is measured here for mixed models, so no path from base to aligned is drawn there."
+        "On the Benchmark vs Unpredictability page, a pair whose mixed sides also have an IFBench run "
+        "(`run ifbench --alpha A`, which needs a token mixture or weight interpolation: the answer mixture "
+        "writes no free text) is drawn as a dotted path from base through each α to aligned."
     )
     with st.expander("Every number of the sweep"):
         st.dataframe(score_table(swept["results"]), hide_index=True)

@@ -223,3 +223,40 @@ def test_chi2_points_average_runs_on_one_scale():
     scaled = [r["sides"]["aligned"]["metrics"]["chi2_n1500"] for r in runs]
     assert point["y"] == pytest.approx(sum(scaled) / 2)
     assert "n = 1,500" in data.y.label
+
+
+def test_the_dial_path_runs_from_base_through_the_mixed_sides_by_alpha_to_aligned():
+    from unpredict_core.results.benchmark_axis import ifbench_axis
+
+    def side(identity, kl=None, accuracy=None, alpha=None):
+        found = {"model": identity, "identity": identity, "format": "plain", "metrics": {}}
+        if kl is not None:
+            found["metrics"] = {"kl": kl}
+        if accuracy is not None:
+            found["accuracy"] = {"instruction_strict": {"value": accuracy, "ci": [0, 1], "successes": 1, "trials": 2}}
+        return found | ({"alpha": alpha} if alpha is not None else {})
+
+    def run(i, experiment, pair, sides):
+        return {"run_id": f"r{i}", "experiment": experiment, "pair": pair, "params": {"mode": "exact"},
+                "created_at": "2026-12-02", "sides": sides}  # fmt: skip
+
+    mixes = {a: f"mix:token:{a}:b|a" for a in (0.75, 0.25)}
+    results = [
+        run(0, "random-integers", "P", {"base": side("b", kl=0.1), "aligned": side("a", kl=0.9)}),
+        run(1, "ifbench", "P", {"base": side("b", accuracy=0.2), "aligned": side("a", accuracy=0.6)}),
+    ]
+    for i, (alpha, mixed) in enumerate(mixes.items()):
+        results += [
+            run(2 + 2 * i, "random-integers", "P+mixed", {"mixed": side(mixed, kl=alpha, alpha=alpha)}),
+            run(3 + 2 * i, "ifbench", "P+mixed", {"mixed": side(mixed, accuracy=0.2 + 0.4 * alpha, alpha=alpha)}),
+        ]
+    data = scatter_data(results, ifbench_axis(results, "instruction_strict"), "kl")
+    (path,) = data.paths
+    assert [p.get("alpha") for p in path] == [None, 0.25, 0.75, None]
+    assert [p["role"] for p in (path[0], path[-1])] == ["base", "aligned"]
+    assert [round(p["x"], 6) for p in path] == [20.0, 30.0, 50.0, 60.0]
+    assert len(data.lines) == 1  # the pair's own line stays
+    from unpredict_ui.results.scatter_chart import scatter_figure
+
+    drawn = [t for t in scatter_figure(data, "IFBench").data if t.name and "mixed by α" in t.name]
+    assert len(drawn) == 1 and list(drawn[0].y) == [p["y"] for p in path]

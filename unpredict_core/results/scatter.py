@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,7 @@ class ScatterData:
     points: list[dict[str, Any]] = field(default_factory=list)  # measured here, with an x
     unplaced: list[dict[str, Any]] = field(default_factory=list)  # measured, but no x for the model
     lines: list[tuple[dict, dict]] = field(default_factory=list)  # base → aligned of one pair
+    paths: list[list[dict]] = field(default_factory=list)  # base → mixed sides by α → aligned (the dial)
     reference: list[dict[str, Any]] = field(default_factory=list)  # reported by the paper, with an x
     reference_unplaced: list[dict[str, Any]] = field(default_factory=list)
 
@@ -137,6 +138,28 @@ def _measured(results: Sequence[RunRecord], y: YScore) -> dict[tuple[str, str, s
     return values
 
 
+def _alphas(results: Sequence[RunRecord]) -> dict[str, float]:
+    """The α of every mixed side (the alignment dial), by its identity."""
+    found: dict[str, float] = {}
+    for result in results:
+        for side in result["sides"].values():
+            stored: Mapping[str, Any] = side
+            if isinstance(stored.get("alpha"), int | float):
+                found[side.get("identity", "")] = float(stored["alpha"])
+    return found
+
+
+def _dial_paths(by_pair: dict[str, dict[str, dict]], mixed: dict[str, list[dict]]) -> list[list[dict]]:
+    """For each pair placed on both sides with mixed sides placed too: base, the mixed sides in
+    order of α, aligned — the path the dial draws from one side to the other."""
+    paths = []
+    for pair, points in mixed.items():
+        ends = by_pair.get(pair, {})
+        if "base" in ends and "aligned" in ends:
+            paths.append([ends["base"], *sorted(points, key=lambda p: p["alpha"]), ends["aligned"]])
+    return paths
+
+
 def scatter_data(
     results: Sequence[RunRecord],
     x: XAxis,
@@ -147,6 +170,8 @@ def scatter_data(
     y = y_scores()[y_key]
     data = ScatterData(y, x)
     by_pair: dict[str, dict[str, dict]] = defaultdict(dict)
+    mixed: dict[str, list[dict]] = defaultdict(list)  # the dial's mixed sides, by the pair they mix
+    alphas = _alphas(results)
     for (pair, role, model, identity, fmt), values in sorted(_measured(results, y).items()):
         found, why = x.for_side(model, identity, fmt)
         point = {
@@ -162,12 +187,18 @@ def scatter_data(
             "y_source": f"{y.label}, measured here: mean of {len(values)} stored run{'s' if len(values) > 1 else ''}",
             "provenance": "measured here",
         }
+        if identity in alphas:
+            point["alpha"] = alphas[identity]
         if found is None:
             data.unplaced.append(point | {"why": why})
+        elif "alpha" in point:
+            data.points.append(point)
+            mixed[pair.removesuffix("+mixed")].append(point)
         else:
             data.points.append(point)
             by_pair[pair][role] = point
     data.lines = [(sides["base"], sides["aligned"]) for sides in by_pair.values() if len(sides) == 2]
+    data.paths = _dial_paths(by_pair, mixed)
     if y.paper:
         _paper_layer(data, y, x, paper_points or [])
     return data

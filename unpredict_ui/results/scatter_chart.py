@@ -28,6 +28,17 @@ def scatter_figure(data: ScatterData, x_title: str) -> go.Figure:
                 line={"color": MEASURED, "width": 1}, showlegend=False, hoverinfo="skip",
             )
         )  # fmt: skip
+    for path in data.paths:  # the alignment dial: base → mixed sides by α → aligned
+        fig.add_trace(
+            go.Scatter(
+                x=[p["x"] for p in path], y=[p["y"] for p in path], mode="lines+markers",
+                name="base → mixed by α → aligned · measured here",
+                line={"color": MEASURED, "width": 1, "dash": "dot"},
+                marker={"symbol": "diamond", "size": 9, "color": MEASURED},
+                hovertext=[_hover(p) + (f"<br>α = {p['alpha']:g}" if "alpha" in p else "") for p in path],
+                hoverinfo="text",
+            )
+        )  # fmt: skip
     for layer, points, colour in (
         ("measured here", data.points, MEASURED),
         ("reported by the paper", data.reference, PAPER),
