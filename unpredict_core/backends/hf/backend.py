@@ -322,25 +322,17 @@ class TransformersBackend:
     def _sample_batch(self, prefix: _Prefix, size: int, settings: SampleSettings, generator) -> list[str]:
         """`size` continuations of the prefix; rows that ended (EOS, a stop string, or decided by
         `settings.decided`) leave the batch, so the rest run on a smaller batch."""
-        cache = self._expanded(prefix, size)
-        logits = prefix.last_logits.expand(size, -1)
+        cache = [self._expanded(prefix, size)]
+
+        def next_logits(tokens: list[int], kept: list[int] | None) -> torch.Tensor:
+            if kept is not None:
+                cache[0].batch_select_indices(torch.tensor(kept))  # CPU: the layers may span GPUs
+            step_input = torch.tensor([[token] for token in tokens], device=self.device)
+            out = self.model(input_ids=step_input, past_key_values=cache[0], use_cache=True)
+            cache[0] = out.past_key_values
+            return out.logits[:, -1].float().to(self.device)
+
         eos = set(sampling.eos_ids(self.model, self.tokenizer))
-        rows: list[list[int]] = [[] for _ in range(size)]
-        active = list(range(size))  # row of each batch slot
-        for step in range(settings.max_new_tokens):
-            tokens = sampling.draw(logits, settings, generator).tolist()
-            keep = [slot for slot, token in enumerate(tokens) if token not in eos]
-            for slot in keep:
-                rows[active[slot]].append(tokens[slot])
-            if settings.stop or settings.decided:
-                texts = self.tokenizer.batch_decode([rows[active[slot]] for slot in keep])
-                keep = [slot for slot, text in zip(keep, texts) if not sampling.finished(text, settings)]
-            if not keep or step == settings.max_new_tokens - 1:
-                break
-            if len(keep) < len(active):
-                cache.batch_select_indices(torch.tensor(keep))  # CPU: the layers may span GPUs
-            active = [active[slot] for slot in keep]
-            step_input = torch.tensor([[tokens[slot]] for slot in keep], device=self.device)
-            out = self.model(input_ids=step_input, past_key_values=cache, use_cache=True)
-            cache, logits = out.past_key_values, out.logits[:, -1].float().to(self.device)
+        first = prefix.last_logits.expand(size, -1)
+        rows = sampling.draw_rows(first, settings, generator, eos, self.tokenizer.batch_decode, next_logits)
         return [sampling.truncate(self.tokenizer.decode(row), settings.stop) for row in rows]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
 from unpredict_core.backends.base import SampleSettings
@@ -47,3 +49,33 @@ def common_prefix(a: list[int], b: list[int]) -> int:
             break
         n += 1
     return n
+
+
+def draw_rows(
+    logits: torch.Tensor,
+    settings: SampleSettings,
+    generator,
+    eos: set[int],
+    decode: Callable[[list[list[int]]], list[str]],
+    next_logits: Callable[[list[int], list[int] | None], torch.Tensor],
+) -> list[list[int]]:
+    """The batched sampling loop every sampler here shares: one row per line of `logits`; a row
+    leaves the batch when it ends (an end-of-sequence token, a stop string, or `settings.decided`),
+    so the rest run on a smaller batch. `next_logits(tokens, kept)` feeds the kept rows' tokens
+    and returns the next step's logits; `kept` names the batch slots that stay when some left
+    (None when all stay), so the caller can shrink its caches."""
+    rows: list[list[int]] = [[] for _ in range(logits.shape[0])]
+    active = list(range(len(rows)))  # row of each batch slot
+    for step in range(settings.max_new_tokens):
+        tokens = draw(logits, settings, generator).tolist()
+        keep = [slot for slot, token in enumerate(tokens) if token not in eos]
+        for slot in keep:
+            rows[active[slot]].append(tokens[slot])
+        if settings.stop or settings.decided:
+            texts = decode([rows[active[slot]] for slot in keep])
+            keep = [slot for slot, text in zip(keep, texts) if not finished(text, settings)]
+        if not keep or step == settings.max_new_tokens - 1:
+            break
+        logits = next_logits([tokens[slot] for slot in keep], keep if len(keep) < len(active) else None)
+        active = [active[slot] for slot in keep]
+    return rows

@@ -107,27 +107,19 @@ class TokenMixture(PairMixer):
             prefix_b = b._prefill(b.encode(base_prompt))  # each side's prompt cache, reused
             prefix_a = a._prefill(a.encode(aligned_prompt))
             caches = [b._expanded(prefix_b, size), a._expanded(prefix_a, size)]
-            logits = mix_logprobs(prefix_b.last_logits, prefix_a.last_logits, self.alpha).expand(size, -1)
-            eos = set(sampling.eos_ids(b.model, b.tokenizer)) | set(sampling.eos_ids(a.model, a.tokenizer))
-            rows: list[list[int]] = [[] for _ in range(size)]
-            active = list(range(size))
-            for step in range(settings.max_new_tokens):
-                tokens = sampling.draw(logits, settings, generator).tolist()
-                keep = [slot for slot, token in enumerate(tokens) if token not in eos]
-                for slot in keep:
-                    rows[active[slot]].append(tokens[slot])
-                if settings.stop or settings.decided:
-                    decoded = b.tokenizer.batch_decode([rows[active[slot]] for slot in keep])
-                    keep = [slot for slot, text in zip(keep, decoded) if not sampling.finished(text, settings)]
-                if not keep or step == settings.max_new_tokens - 1:
-                    break
-                step_logits = []
+
+            def next_logits(tokens: list[int], kept: list[int] | None) -> torch.Tensor:
+                """Both models step on the same tokens, each on its own cache; p_α of their steps."""
+                steps = []
                 for side, cache in zip((b, a), caches):
-                    if len(keep) < len(active):
-                        cache.batch_select_indices(torch.tensor(keep))
-                    step_input = torch.tensor([[tokens[slot]] for slot in keep], device=side.device)
+                    if kept is not None:
+                        cache.batch_select_indices(torch.tensor(kept))
+                    step_input = torch.tensor([[token] for token in tokens], device=side.device)
                     out = side.model(input_ids=step_input, past_key_values=cache, use_cache=True)
-                    step_logits.append(torch.log_softmax(out.logits[:, -1].float(), dim=-1))
-                active = [active[slot] for slot in keep]
-                logits = mix_logprobs(step_logits[0].to(b.device), step_logits[1], self.alpha)
+                    steps.append(torch.log_softmax(out.logits[:, -1].float(), dim=-1))
+                return mix_logprobs(steps[0].to(b.device), steps[1], self.alpha)
+
+            first = mix_logprobs(prefix_b.last_logits, prefix_a.last_logits, self.alpha).expand(size, -1)
+            eos = set(sampling.eos_ids(b.model, b.tokenizer)) | set(sampling.eos_ids(a.model, a.tokenizer))
+            rows = sampling.draw_rows(first, settings, generator, eos, b.tokenizer.batch_decode, next_logits)
         return [sampling.truncate(b.tokenizer.decode(row), settings.stop) for row in rows]
