@@ -237,10 +237,7 @@ def side_notes(side: SideRecord) -> list[str]:
     notes = [side["format_note"]] if side.get("format_note") else []
     short = side.get("stopped_short")
     if short:
-        notes.append(
-            f"stopped short: {short['valid']:,} valid of the {short['asked']:,} asked for, after "
-            f"{short['attempts']:,} attempts (the cap)"
-        )
+        notes.append(_stopped_short(short))
     mixed: dict[str, Any] = dict(side)  # a dial's mixed side (unpredict_core/dial.py) adds these keys
     if mixed.get("mixture"):  # a mixed side always says which kind of mixture it is
         from unpredict_core.backends.mixture import TITLES
@@ -266,20 +263,21 @@ def scoring_notes(result: RunRecord) -> list[tuple[str, str]]:
     return _stopped_short_notes(result) + server_scoring_notes(result)
 
 
+def _stopped_short(short: Mapping[str, Any]) -> str:
+    return (
+        f"stopped short: {short['valid']:,} valid of the {short['asked']:,} asked for, after "
+        f"{short['attempts']:,} attempts (the cap)"
+    )
+
+
 def _stopped_short_notes(result: RunRecord) -> list[tuple[str, str]]:
     notes: list[tuple[str, str]] = []
     for role, record in result.get("sides", {}).items():
         side: Mapping[str, Any] = record
         short = side.get("stopped_short")
         if short:
-            notes.append(
-                (
-                    "warning",
-                    f"{role.capitalize()} side stopped short: {short['valid']:,} valid of the "
-                    f"{short['asked']:,} asked for, after {short['attempts']:,} attempts (the cap). Its "
-                    "numbers rest on these; raise the cap or change the prompt for more.",
-                )
-            )
+            advice = "Its numbers rest on these; raise the cap or change the prompt for more."
+            notes.append(("warning", f"{role.capitalize()} side {_stopped_short(short)}. {advice}"))
     return notes
 
 
