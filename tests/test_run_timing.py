@@ -55,3 +55,23 @@ def test_time_left_follows_the_share_done():
     assert time_left(0.01, 60.0) == ""  # too early to say
     assert rate_and_estimate(50, 200, 10.0) == "5.0 attempts/s, about 30 s left"
     assert rate_and_estimate(0, 200, 10.0) == "estimating the pace…"
+
+
+def test_runs_computed_together_load_once_and_say_their_time_is_a_share():
+    from unpredict_core.backends import scripted_pairs
+    from unpredict_core.experiments.games import rps
+    from unpredict_core.runs_together import run_together
+    from unpredict_ui.running import timing_text
+
+    scripted = scripted_pairs.ScriptedAwareLoader(None)
+
+    def slow(spec, progress):
+        time.sleep(0.3)
+        return scripted(spec, progress)
+
+    runs = [rps.Params(rounds=2, seed=seed) for seed in range(3)]
+    results = run_together(rps.NAME, scripted_pairs.PAIR, runs, store=Store(), load=slow)
+    together = results[0]["together"]
+    assert together["runs"] == 3 and 0.6 <= together["load_s"] < 1.2  # each side loaded once for the three
+    assert results[0]["load_s"] == pytest.approx(together["load_s"] / 3)
+    assert "computed together with 2 other runs" in timing_text(results[0])

@@ -255,7 +255,7 @@ def cmd_run(args) -> RunRecord:
 
 
 def print_summary(result: RunRecord) -> None:
-    from unpredict_core.runs import server_scoring_notes, side_notes
+    from unpredict_core.run_notes import server_scoring_notes, side_notes
 
     experiment = get_experiment(result["experiment"])
     for level, text in server_scoring_notes(result):

@@ -59,4 +59,5 @@ class RunRecord(TypedDict, total=False):
     sides: dict[str, SideRecord]  # "base", "aligned"
     duration_s: float  # the measurement alone
     load_s: float  # loading (and converting) the models, timed apart
+    together: dict[str, float]  # computed with other runs (a sweep's lockstep batch): runs, duration_s, load_s
     cached: bool

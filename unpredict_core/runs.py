@@ -13,11 +13,10 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from unpredict_core import __version__
 from unpredict_core.backends.base import (
@@ -33,7 +32,7 @@ from unpredict_core.errors import InvalidScores, StoreError
 from unpredict_core.experiments import Experiment, get_experiment
 from unpredict_core.paths import cache_dir
 from unpredict_core.progress import ProgressFn, no_progress, scaled
-from unpredict_core.records import RunRecord, SideRecord
+from unpredict_core.records import RunRecord, SideOutcome, SideRecord
 from unpredict_core.results.table import out_of_range
 from unpredict_core.store.database import Store
 from unpredict_core.store.text_input import require_utf8
@@ -140,24 +139,47 @@ def run_experiment(
     declared = get_experiment(experiment)
     params = params.validate()
     sides = side_requests(experiment, pair, params, formats, requests)
-    for role, side in sides.items():  # before any work: the store cannot hold non-UTF-8 text
-        require_utf8(side.request, f"{role} request")
-        require_utf8(side.spec.location, f"{role} model path")
+    check_text(sides)
     key = cache_key(experiment, params, sides, load)
     cached = store.find_run(key)
     if cached is not None:
         progress(1.0, "answered from the cache")
         return cached | {"cached": True}
-    started, loading = time.monotonic(), [0.0]  # loading/converting models is timed apart from the run
+    started, timed_load = time.monotonic(), TimedLoader(load)
+    result = new_record(experiment, declared, pair, params)
+    for index, role in enumerate(ROLES):
+        side = sides[role]
+        part = scaled(progress, index / len(ROLES), (index + 1) / len(ROLES))
+        result["sides"][role] = _run_side(declared, side, params, timed_load, part)
+    result["duration_s"] = time.monotonic() - started - timed_load.seconds  # the measurement itself
+    result["load_s"] = timed_load.seconds  # loading (and a first run's one-time conversion) of the models
+    return finish(result, store, key)
 
-    def timed_load(spec: ModelSpec, progress: ProgressFn) -> ModelBackend:
-        load_started = time.monotonic()
+
+def check_text(sides: dict[str, SideRequest]) -> None:
+    """Before any work: the store cannot hold non-UTF-8 text."""
+    for role, side in sides.items():
+        require_utf8(side.request, f"{role} request")
+        require_utf8(side.spec.location, f"{role} model path")
+
+
+class TimedLoader:
+    """`load`, timing itself: loading and converting models is reported apart from the run."""
+
+    def __init__(self, load: BackendLoader):
+        self.load, self.seconds = load, 0.0
+
+    def __call__(self, spec: ModelSpec, progress: ProgressFn) -> ModelBackend:
+        started = time.monotonic()
         try:
-            return load(spec, progress)
+            return self.load(spec, progress)
         finally:
-            loading[0] += time.monotonic() - load_started
+            self.seconds += time.monotonic() - started
 
-    result: RunRecord = {
+
+def new_record(experiment: str, declared: Experiment, pair: ModelPair, params) -> RunRecord:
+    """A fresh run's record before its sides are played."""
+    return {
         "run_id": uuid.uuid4().hex[:16],
         "experiment": experiment,
         "pair": pair.name,
@@ -168,12 +190,10 @@ def run_experiment(
         "provenance": "measured here",
         "sides": {},
     }
-    for index, role in enumerate(ROLES):
-        side = sides[role]
-        part = scaled(progress, index / len(ROLES), (index + 1) / len(ROLES))
-        result["sides"][role] = _run_side(declared, side, params, timed_load, part)
-    result["duration_s"] = time.monotonic() - started - loading[0]  # the measurement itself
-    result["load_s"] = loading[0]  # loading (and a first run's one-time conversion) of the models
+
+
+def finish(result: RunRecord, store: Store, key: str) -> RunRecord:
+    """Check a computed run's numbers and store it; it comes back exactly as a cached one would."""
     problems = out_of_range(result)
     if problems:
         raise InvalidScores(f"The run gave numbers no measurement can: {problems[0]}. Nothing was stored.")
@@ -184,12 +204,23 @@ def run_experiment(
 
 def _run_side(declared: Experiment, side: SideRequest, params, load: BackendLoader, progress: ProgressFn) -> SideRecord:
     """One side of a run: played, or marked as sitting out (a one-sided tournament)."""
-    if not declared.plays(params, side.role) and declared.skipped_side is not None:
-        skipped = declared.skipped_side(side.fmt, side.request, params)
-        return {"model": side.spec.label, "identity": identity(side.spec), "request": side.request, **skipped}
+    if not declared.plays(params, side.role):
+        return skipped_record(declared, side, params)
     backend = load(side.spec, scaled(progress, 0.0, 0.3))
     tally = UnresolvedTally(backend)
     outcome = declared.run_side(tally, side.fmt, side.request, params, scaled(progress, 0.3, 1.0))
+    return side_record(side, backend, tally, outcome)
+
+
+def skipped_record(declared: Experiment, side: SideRequest, params) -> SideRecord:
+    """A side that sits this run out (the experiment's `plays` says so)."""
+    assert declared.skipped_side is not None, f"{declared.name} lets a side sit out but says nothing of it"
+    skipped = declared.skipped_side(side.fmt, side.request, params)
+    return {"model": side.spec.label, "identity": identity(side.spec), "request": side.request, **skipped}
+
+
+def side_record(side: SideRequest, backend: ModelBackend, tally: UnresolvedTally, outcome: SideOutcome) -> SideRecord:
+    """A played side as stored: its outcome, and what the run knows of the model that played it."""
     record: SideRecord = {
         "model": side.spec.label,
         "identity": backend.identity,
@@ -230,70 +261,3 @@ def keep_unsaved(result: RunRecord, key: str) -> str:
             path.unlink(missing_ok=True)
             continue
     return "The computed run could not be written anywhere either (is the disk full?); nothing was stored."
-
-
-def side_notes(side: SideRecord) -> list[str]:
-    """What a reader must know beside a side's numbers: the CLI prints these and the pages show them."""
-    notes = [side["format_note"]] if side.get("format_note") else []
-    short = side.get("stopped_short")
-    if short:
-        notes.append(_stopped_short(short))
-    mixed: dict[str, Any] = dict(side)  # a dial's mixed side (unpredict_core/dial.py) adds these keys
-    if mixed.get("mixture"):  # a mixed side always says which kind of mixture it is
-        from unpredict_core.backends.mixture import TITLES
-
-        notes.insert(0, f"{TITLES[mixed['mixture']]} at α={mixed['alpha']:g}: {mixed.get('mixture_claim', '')}")
-    excluded = side.get("excluded")
-    if excluded and excluded.get("prompts"):
-        notes.append(
-            f"{excluded['prompts']} of {excluded['of_prompts']} prompts ({excluded['instructions']} instructions) "
-            f"excluded: their types cannot be checked here ({', '.join(excluded['types'])})"
-        )
-    errors = (side.get("verdicts") or {}).get("error")
-    if errors:
-        notes.append(f"{errors} instruction checks raised an error; counted apart, never as pass or fail")
-    return notes
-
-
-def scoring_notes(result: RunRecord) -> list[tuple[str, str]]:
-    """(level, text) per side whose numbers need a warning or a caption: a run that stopped short
-    of n, a server without log-probabilities (estimated from draws), or one that listed only its
-    top candidates. The pages show them as warnings and captions; the CLI prints the same (the
-    stopped-short one among each side's notes, `side_notes`)."""
-    return _stopped_short_notes(result) + server_scoring_notes(result)
-
-
-def _stopped_short(short: Mapping[str, Any]) -> str:
-    return (
-        f"stopped short: {short['valid']:,} valid of the {short['asked']:,} asked for, after "
-        f"{short['attempts']:,} attempts (the cap)"
-    )
-
-
-def _stopped_short_notes(result: RunRecord) -> list[tuple[str, str]]:
-    notes: list[tuple[str, str]] = []
-    for role, record in result.get("sides", {}).items():
-        side: Mapping[str, Any] = record
-        short = side.get("stopped_short")
-        if short:
-            advice = "Its numbers rest on these; raise the cap or change the prompt for more."
-            notes.append(("warning", f"{role.capitalize()} side {_stopped_short(short)}. {advice}"))
-    return notes
-
-
-def server_scoring_notes(result: RunRecord) -> list[tuple[str, str]]:
-    """A side scored by a server: from draws (no log-probabilities), or from its top candidates."""
-    notes: list[tuple[str, str]] = []
-    for role, side in result.get("sides", {}).items():
-        if side.get("scoring"):
-            notes.append(("warning", f"{role.capitalize()} side: {side['scoring']}."))
-        elif side.get("unresolved") is not None:
-            missed = f"{side['unresolved']:.2%}"
-            notes.append(
-                (
-                    "caption",
-                    f"{role.capitalize()} side was scored from a model server's top candidates per "
-                    f"token: at most {missed} of the probability of an answer set was not listed and is left out.",
-                )
-            )
-    return notes

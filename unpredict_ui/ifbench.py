@@ -9,7 +9,8 @@ import streamlit as st
 from unpredict_core.experiments import ifbench
 from unpredict_core.experiments.ifbench.scores import LABELS, METRICS, failed_instructions
 from unpredict_core.params import spec_of
-from unpredict_core.runs import ROLES, side_notes
+from unpredict_core.run_notes import side_notes
+from unpredict_core.runs import ROLES
 from unpredict_ui.inputs import declared_number
 from unpredict_ui.state import kept_key
 from unpredict_ui.views import shows

@@ -12,7 +12,8 @@ import streamlit as st
 
 from unpredict_core.errors import UnpredictError
 from unpredict_core.progress import Cancelled, cancellable, time_left
-from unpredict_core.runs import run_experiment, scoring_notes
+from unpredict_core.run_notes import scoring_notes
+from unpredict_core.runs import run_experiment
 from unpredict_ui.resources import backends, store
 from unpredict_ui.sidebar import PairChoice
 from unpredict_ui.text import plain
@@ -91,6 +92,12 @@ def timing_text(result: dict) -> str:
         loading = f"; loading the models took {result['load_s']:,.1f} s more, not counted in it"
     else:
         loading = "; the models were already loaded"
+    together = result.get("together")
+    if together:  # a sweep's runs of a game played in lockstep: the time is this run's share
+        run += (
+            f" (its share: it was computed together with {int(together['runs']) - 1} other runs of a sweep, "
+            f"{together['duration_s']:,.1f} s in all)"
+        )
     if result.get("cached"):
         when = str(result.get("created_at", ""))[:19].replace("T", " ")
         return (
@@ -101,7 +108,7 @@ def timing_text(result: dict) -> str:
 
 
 def show_scoring_notes(result: dict) -> None:
-    """The run's scoring notes (runs.scoring_notes, which the CLI prints too)."""
+    """The run's scoring notes (run_notes.scoring_notes, which the CLI prints too)."""
     for level, text in scoring_notes(result):
         heading, _, rest = text.partition(": ")
         shown = f"**{heading}:** {rest}" if level == "warning" and rest else text

@@ -19,7 +19,8 @@ from unpredict_core.backends.scripted_pairs import DELAY_ENV, ENABLE_ENV, Script
 from unpredict_core.errors import UnpredictError
 from unpredict_core.store.database import Store
 from unpredict_core.sweeps.file import SweepFileError, parse_sweep
-from unpredict_core.sweeps.runner import SweepProgress, run_sweep
+from unpredict_core.sweeps.progress import SweepProgress
+from unpredict_core.sweeps.runner import run_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = """
@@ -183,8 +184,9 @@ def test_example_sweep_file_parses():
 
 
 # -- a real process killed mid-sweep, then resumed -------------------------------------------------
-def sweep_process(file: Path, db: Path, delay: float, log: Path, *extra: str) -> subprocess.Popen:
+def sweep_process(file: Path, db: Path, delay: float, log: Path, *extra: str, batch: int = 2) -> subprocess.Popen:
     env = os.environ | {ENABLE_ENV: "1", DELAY_ENV: str(delay), "UNPREDICT_DB": str(db)}
+    env["UNPREDICT_LOCKSTEP_BATCH"] = str(batch)  # the seeds' games are computed together, two by two
     return subprocess.Popen(
         [sys.executable, "-m", "unpredict_core", "sweep", str(file), *extra],
         cwd=ROOT,
@@ -201,7 +203,7 @@ def test_sweep_killed_with_sigkill_resumes_where_it_stopped(tmp_path, isolated_d
         'pairs = ["scripted"]\nseeds = [0, 1, 2, 3, 4, 5, 6, 7]\n[[experiment]]\nname = "rps"\nrounds = 2\n'
     )
     log = tmp_path / "first.log"
-    proc = sweep_process(file, isolated_db, 0.25, log)  # 2 rounds × 2 sides × 0.25 s ≈ 1 s per item
+    proc = sweep_process(file, isolated_db, 0.25, log)  # 2 games × 2 rounds × 2 sides × 0.25 s ≈ 2 s per batch
     deadline = time.monotonic() + 60
     while "done   2/8" not in log.read_text() and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)

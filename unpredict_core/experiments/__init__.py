@@ -12,6 +12,9 @@ An experiment is a module (or a package) in this folder that ends with one decla
 (kind, default, bounds or choices, help: written once, read by the CLI's flags, sweep files and the
 widgets), with `validate()` and `as_dict()`. `run_side(backend, fmt, request, params, progress)`
 returns one side's JSON-ready result with its rendered `prompt`, `format` and `format_note`.
+An experiment may also declare `run_sides(backend, fmt, request, [params, ...], progress)`: one
+side of several runs at once, each outcome equal to its `run_side` (the games play their runs in
+lockstep batches); a sweep then computes its runs of one experiment and pair together.
 
 Nothing else names an experiment: the registry finds every module here that declares one, so adding
 an experiment is its module, its page and its tests. `register()` adds one from elsewhere (a test,
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +35,7 @@ from unpredict_core.progress import ProgressFn
 from unpredict_core.records import SideOutcome, SideRecord
 
 RunSide = Callable[[ModelBackend, PromptFormat, str, Any, ProgressFn], SideOutcome]
+RunSides = Callable[[ModelBackend, PromptFormat, str, Sequence[Any], ProgressFn], Sequence[SideOutcome]]
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class Experiment:
     summary_lines: Callable[[Mapping[str, Any]], list[str]] = _no_lines  # extra lines of the CLI's summary
     device_defaults: Callable[[str], dict[str, Any]] = _no_defaults  # settings whose default depends on the device
     order: int = 100  # where it is listed (CLI, Results, the scatter's y), smallest first
+    run_sides: RunSides | None = None  # one side of several runs at once (games: in lockstep batches)
 
 
 _REGISTRY: dict[str, Experiment] = {}

@@ -279,6 +279,7 @@ def estimate_seconds(plan: list[tuple[str, Any]], stored: list[dict[str, Any]]) 
             for r in stored
             if r.get("experiment") == experiment
             and r.get("duration_s")
+            and "together" not in r  # a run computed with others records only its share of their time
             and {k: r["params"].get(k) for k in wanted} == wanted
         )
         total += same[len(same) // 2] if same else get_experiment(experiment).typical_seconds

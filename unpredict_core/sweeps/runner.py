@@ -6,6 +6,10 @@ store and never recomputed, and an item that failed or was cut short is simply n
 again. Before anything runs, every item's key is computed (each model's identity once) and all
 keys are looked up in one query, with a progress line from the first second, so the bar counts
 only real work and the time estimate is not diluted by cache hits.
+
+Runs of a game on one pair that differ only in seed, opponent or length are computed together
+(`runs_together`: in lockstep batches of at most `UNPREDICT_LOCKSTEP_BATCH` runs, default 64),
+each still stored as its own run; an interruption loses at most the batch in progress.
 """
 
 from __future__ import annotations
@@ -13,14 +17,17 @@ from __future__ import annotations
 import sys
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Literal, TextIO
 
 from unpredict_core.errors import UnpredictError
+from unpredict_core.experiments import get_experiment
+from unpredict_core.experiments.games.lockstep import max_batch
 from unpredict_core.runs import BackendLoader, cache_key, run_experiment, side_requests
+from unpredict_core.runs_together import run_together
 from unpredict_core.store.database import Store
 from unpredict_core.sweeps.file import Sweep, SweepItem
+from unpredict_core.sweeps.progress import Clock, SweepProgress
 
 Status = Literal["done", "cached", "failed"]
 # failures that belong to one item (a missing model, a server timeout): the sweep goes on
@@ -69,69 +76,6 @@ class SweepSummary:
         return "\n".join(lines)
 
 
-def _clock_text(seconds: float) -> str:
-    seconds = int(max(0, seconds))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
-
-
-class SweepProgress:
-    """One status line on stderr: items done / to do, elapsed time, and an estimate of what is left.
-
-    The estimate is the mean time of the items computed so far times the work left (the current
-    item counted by its own progress fraction); cache hits cost nothing and are not counted.
-    """
-
-    def __init__(self, to_do: int, out: TextIO, clock: Callable[[], float] = time.monotonic):
-        self.to_do, self.out, self.clock = to_do, out, clock
-        self.started = clock()
-        self.finished = 0
-        self.failed = 0
-        self.spent = 0.0  # seconds of finished computed items
-        self._last = 0.0
-        tty = getattr(out, "isatty", lambda: False)()
-        self._clear = "\r\033[K" if tty else "\r"  # no escape codes in a log file
-
-    def estimate_left(self, fraction: float) -> float | None:
-        done = self.finished + fraction
-        if done <= 0:
-            return None
-        per_item = (self.clock() - self.started) / done if self.finished == 0 else self.spent / self.finished
-        return per_item * (self.to_do - done)
-
-    def line(self, label: str, fraction: float, message: str) -> str:
-        width = 24
-        share = (self.finished + fraction) / self.to_do if self.to_do else 1.0
-        bar = "#" * int(width * share) + "-" * (width - int(width * share))
-        left = self.estimate_left(fraction)
-        eta = f"~{_clock_text(left)} left" if left is not None else "estimating…"
-        return (
-            f"[{bar}] {self.finished}/{self.to_do} done · {self.failed} failed · "
-            f"{_clock_text(self.clock() - self.started)} elapsed · {eta} · {label[:50]}: {message[:40]}"
-        )
-
-    def report(self, label: str) -> Callable[[float, str], None]:
-        def progress(fraction: float, message: str) -> None:
-            now = self.clock()
-            if now - self._last < 0.2:
-                return
-            self._last = now
-            self.out.write(self._clear + self.line(label, max(0.0, min(1.0, fraction)), message))
-            self.out.flush()
-
-        return progress
-
-    def item_done(self, outcome: ItemOutcome) -> None:
-        self.finished += 1
-        self.failed += outcome.status == "failed"
-        if outcome.status == "done":
-            self.spent += outcome.duration_s
-        mark = {"done": "done  ", "cached": "cached", "failed": "FAILED"}[outcome.status]
-        detail = f" ({outcome.reason})" if outcome.reason else f" in {outcome.duration_s:.1f} s"
-        self.out.write(f"{self._clear}{mark} {self.finished}/{self.to_do} {outcome.label}{detail}\n")
-        self.out.flush()
-
-
 def _item_key(item: SweepItem, load, identities: dict) -> str:
     if item.alpha is not None:  # a mixed side: its own key (the two-sided run is stored as usual)
         from unpredict_core.dial import item_key
@@ -166,7 +110,7 @@ def run_sweep(
     store: Store,
     load: BackendLoader,
     out: TextIO = sys.stderr,
-    clock: Callable[[], float] = time.monotonic,
+    clock: Clock = time.monotonic,
 ) -> SweepSummary:
     """Run every item not already in the store; Ctrl-C stops between items and still summarises."""
     summary = SweepSummary(total=len(sweep.items))
@@ -197,29 +141,95 @@ def run_sweep(
         f"{len(pending)} to do\n"
     )
     progress = SweepProgress(len(pending), out, clock)
-    for item in pending:
-        started = clock()
-        try:
-            run = run_experiment if item.alpha is None else _mixed_runner(item)
-            result = run(
-                item.experiment,
-                item.pair,
-                item.params,
-                store=store,
-                load=load,
-                formats=item.formats,
-                requests=item.requests,
-                progress=progress.report(item.label),
-            )
-            status: Status = "cached" if result.get("cached") else "done"
-            run_id = str(dict(result).get("mixed_run_id", result["run_id"]))  # a mixed item: its own run
-            outcome = ItemOutcome(item.label, status, run_id, duration_s=clock() - started)
-        except KeyboardInterrupt:
+    for batch in _batches(pending):
+        if len(batch) == 1:
+            one = _run_item(batch[0], store, load, progress, clock, out)
+            outcomes = None if one is None else [one]
+        else:
+            outcomes = _run_batch(batch, store, load, progress, clock, out)
+        if outcomes is None:  # interrupted
             summary.interrupted = True
             out.write("\ninterrupted: finished items are stored; run the same command to resume\n")
             break
-        except Exception as exc:  # noqa: BLE001 (one item's failure must not end an overnight sweep)
-            outcome = ItemOutcome(item.label, "failed", reason=_failure(exc, out), duration_s=clock() - started)
-        summary.outcomes.append(outcome)
-        progress.item_done(outcome)
+        for outcome in outcomes:
+            summary.outcomes.append(outcome)
+            progress.item_done(outcome)
     return summary
+
+
+def _batches(pending: list[SweepItem]) -> list[list[SweepItem]]:
+    """The pending items in order, those computed together grouped: runs of an experiment that
+    plays several at once (the games) on one pair with the same formats and requests, valid,
+    without a mixed side, at most `max_batch()` per batch. Every other item stands alone."""
+    groups: dict[object, list[SweepItem]] = {}
+    for index, item in enumerate(pending):
+        together = item.alpha is None and get_experiment(item.experiment).run_sides is not None and _valid(item)
+        key = (item.experiment, item.pair, tuple(sorted(item.formats.items())), tuple(sorted(item.requests.items())))
+        groups.setdefault(key if together else index, []).append(item)
+    size = max_batch()
+    return [group[i : i + size] for group in groups.values() for i in range(0, len(group), size)]
+
+
+def _valid(item: SweepItem) -> bool:
+    try:
+        item.params.validate()
+    except ITEM_ERRORS:
+        return False  # run alone, where the failure is reported as that item's
+    return True
+
+
+def _run_item(
+    item: SweepItem, store: Store, load: BackendLoader, progress: SweepProgress, clock: Clock, out: TextIO
+) -> ItemOutcome | None:
+    """One item, computed or found; None when interrupted."""
+    started = clock()
+    try:
+        run = run_experiment if item.alpha is None else _mixed_runner(item)
+        result = run(
+            item.experiment,
+            item.pair,
+            item.params,
+            store=store,
+            load=load,
+            formats=item.formats,
+            requests=item.requests,
+            progress=progress.report(item.label),
+        )
+    except KeyboardInterrupt:
+        return None
+    except Exception as exc:  # noqa: BLE001 (one item's failure must not end an overnight sweep)
+        return ItemOutcome(item.label, "failed", reason=_failure(exc, out), duration_s=clock() - started)
+    status: Status = "cached" if result.get("cached") else "done"
+    run_id = str(dict(result).get("mixed_run_id", result["run_id"]))  # a mixed item: its own run
+    return ItemOutcome(item.label, status, run_id, duration_s=clock() - started)
+
+
+def _run_batch(
+    batch: list[SweepItem], store: Store, load: BackendLoader, progress: SweepProgress, clock: Clock, out: TextIO
+) -> list[ItemOutcome] | None:
+    """Items computed together; each fails with the batch's reason if it fails. None when interrupted."""
+    first, started = batch[0], clock()
+    label = f"{first.experiment} · {first.pair.name} · {len(batch)} runs together"
+    try:
+        results = run_together(
+            first.experiment,
+            first.pair,
+            [item.params for item in batch],
+            store=store,
+            load=load,
+            formats=first.formats,
+            requests=first.requests,
+            progress=progress.report(label, len(batch)),
+        )
+    except KeyboardInterrupt:
+        return None
+    except Exception as exc:  # noqa: BLE001 (as for one item)
+        reason = _failure(exc, out)
+        return [
+            ItemOutcome(i.label, "failed", reason=reason, duration_s=(clock() - started) / len(batch)) for i in batch
+        ]
+    share = (clock() - started) / len(batch)
+    return [
+        ItemOutcome(item.label, "cached" if result.get("cached") else "done", result["run_id"], duration_s=share)
+        for item, result in zip(batch, results, strict=True)
+    ]

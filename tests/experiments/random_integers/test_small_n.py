@@ -6,7 +6,8 @@ from __future__ import annotations
 from tests.support.scripted_pair import PAIR, ScriptedLoader
 from unpredict_core.experiments import random_integers as ri
 from unpredict_core.experiments.random_integers.metrics import clopper_pearson
-from unpredict_core.runs import run_experiment, side_notes
+from unpredict_core.run_notes import side_notes
+from unpredict_core.runs import run_experiment
 from unpredict_core.store.database import Store
 
 

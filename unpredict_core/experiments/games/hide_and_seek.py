@@ -7,6 +7,7 @@ net = 100·(escapes − finds·(K−1)) / (rounds·(K−1)), 0 in expectation fo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -22,6 +23,7 @@ from unpredict_core.experiments.games.engine import (
     play_match,
     predictability_by_state,
 )
+from unpredict_core.experiments.games.lockstep import play_runs
 from unpredict_core.experiments.games.opponents import check_opponent, make_opponent
 from unpredict_core.params import check_declared, param, seed_param
 from unpredict_core.progress import ProgressFn, no_progress
@@ -135,7 +137,27 @@ def run_side(
 ) -> HideAndSeekSide:
     rules = HideAndSeekRules(params.spots)
     match = Match(rules, backend, fmt, request, make_opponent(params.seeker), params.seed)
-    prompt = play_match(match, params.rounds, progress)
+    play_match(match, params.rounds, progress)
+    return side_outcome(match, rules)
+
+
+def run_sides(
+    backend: ModelBackend, fmt: PromptFormat, request: str, runs: Sequence[Params], progress: ProgressFn = no_progress
+) -> list[HideAndSeekSide]:
+    """One side of several runs in lockstep batches (those with the same spots and rounds together);
+    each outcome equals its own `run_side` to float rounding."""
+
+    def new_game(params: Params) -> tuple[Match, int]:
+        rules = HideAndSeekRules(params.spots)
+        return Match(rules, backend, fmt, request, make_opponent(params.seeker), params.seed), params.rounds
+
+    matches = play_runs(new_game, runs, progress)
+    return [side_outcome(match, HideAndSeekRules(params.spots)) for match, params in zip(matches, runs, strict=True)]
+
+
+def side_outcome(match: Match, rules: HideAndSeekRules) -> HideAndSeekSide:
+    prompt = match.first_prompt
+    assert prompt is not None  # set by the first round
     rounds: list[HideRound] = [
         {
             "p": r.p,
@@ -163,6 +185,7 @@ EXPERIMENT = Experiment(
     params=Params,
     default_request=default_request,
     run_side=run_side,
+    run_sides=run_sides,
     scores=(
         Score(
             "hs_net",

@@ -7,6 +7,9 @@ Each round the G prompts are scored at once, as the backend allows best:
   at a time, default 8), so the server batches them;
 - anything else (the scripted test backend): one after another.
 Each game keeps its own generators, so a game's moves do not depend on which games share its batch.
+Tournaments play every game of a side this way, and a sweep plays its runs of one game that differ
+only in seed or opponent this way too (`play_games`: games of different lengths or answer sets go
+in separate batches).
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from unpredict_core.backends.base import ChoiceScores, ModelBackend, RenderedPrompt
 from unpredict_core.experiments.games.engine import Match
-from unpredict_core.progress import ProgressFn, no_progress
+from unpredict_core.experiments.games.opponents import close_opponent
+from unpredict_core.progress import ProgressFn, no_progress, scaled
 
 BatchScorer = Callable[[Sequence[RenderedPrompt], Sequence[str]], list[ChoiceScores]]
 DEFAULT_CONCURRENCY = 8
@@ -86,3 +91,37 @@ def play_lockstep(matches: Sequence[Match], rounds: int, progress: ProgressFn = 
             done = (number + (index + 1) / rounds) / len(batches)
             progress(done, f"{backend.label}: round {index + 1}/{rounds} of {len(batch)} games")
     return how
+
+
+def play_games(games: Sequence[tuple[Match, int]], progress: ProgressFn = no_progress) -> str:
+    """Play each (match, rounds) on one backend: matches with the same number of rounds and the same
+    answers are played in lockstep together, one such group after another. Returns how rounds were
+    scored (that of the largest group)."""
+    groups: dict[tuple[int, tuple[str, ...]], list[Match]] = {}
+    for match, rounds in games:
+        groups.setdefault((rounds, tuple(match.choices())), []).append(match)
+    total = sum(rounds * len(group) for (rounds, _), group in groups.items()) or 1
+    how, largest, done = "no games", 0, 0
+    for (rounds, _), group in groups.items():
+        share = rounds * len(group)
+        part = scaled(progress, done / total, (done + share) / total)
+        group_how = play_lockstep(group, rounds, part)
+        if len(group) > largest:
+            how, largest = group_how, len(group)
+        done += share
+    return how
+
+
+def play_runs(new_game: Callable[[Any], tuple[Match, int]], runs: Sequence[Any], progress: ProgressFn) -> list[Match]:
+    """One side of several runs of a game at once: `new_game(params)` gives each run's match and its
+    rounds; all are played by `play_games`, and every opponent is closed after (a RoShamBo bot is
+    a process of its own), also when a match cannot be made or a round fails."""
+    games: list[tuple[Match, int]] = []
+    try:
+        for params in runs:
+            games.append(new_game(params))
+        play_games(games, progress)
+    finally:
+        for match, _ in games:
+            close_opponent(match.opponent)
+    return [match for match, _ in games]

@@ -7,6 +7,7 @@ Score from the model's side: net = 100·(wins − losses)/rounds, 0 in expectati
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -22,6 +23,7 @@ from unpredict_core.experiments.games.engine import (
     play_match,
     predictability_by_state,
 )
+from unpredict_core.experiments.games.lockstep import play_runs
 from unpredict_core.experiments.games.opponents import check_opponent, close_opponent, make_opponent
 from unpredict_core.params import check_declared, param, seed_param
 from unpredict_core.progress import ProgressFn, no_progress
@@ -134,9 +136,27 @@ def run_side(
     opponent = make_opponent(params.adversary)
     match = Match(RULES, backend, fmt, request, opponent, params.seed)
     try:
-        prompt = play_match(match, params.rounds, progress)
+        play_match(match, params.rounds, progress)
     finally:
         close_opponent(opponent)
+    return side_outcome(match)
+
+
+def run_sides(
+    backend: ModelBackend, fmt: PromptFormat, request: str, runs: Sequence[Params], progress: ProgressFn = no_progress
+) -> list[RPSSide]:
+    """One side of several runs (seeds, opponents, lengths) in lockstep batches; each outcome equals
+    its own `run_side` to float rounding."""
+
+    def new_game(params: Params) -> tuple[Match, int]:
+        return Match(RULES, backend, fmt, request, make_opponent(params.adversary), params.seed), params.rounds
+
+    return [side_outcome(match) for match in play_runs(new_game, runs, progress)]
+
+
+def side_outcome(match: Match) -> RPSSide:
+    prompt = match.first_prompt
+    assert prompt is not None  # set by the first round
     return {
         "format": prompt.format,
         "format_note": prompt.note,
@@ -165,6 +185,7 @@ EXPERIMENT = Experiment(
     params=Params,
     default_request=default_request,
     run_side=run_side,
+    run_sides=run_sides,
     scores=(Score("rps_net", "Rock-paper-scissors net score", "net_score", paper=("rps", "net_score")),),
     typical_seconds=120.0,
     order=20,
