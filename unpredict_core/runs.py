@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from unpredict_core import __version__
 from unpredict_core.backends.base import (
@@ -137,16 +138,13 @@ def run_experiment(
 ) -> RunRecord:
     """The result of `experiment` on both sides of `pair`: from the store, or computed and stored."""
     declared = get_experiment(experiment)
-    params = params.validate()
-    sides = side_requests(experiment, pair, params, formats, requests)
-    check_text(sides)
-    key = cache_key(experiment, params, sides, load)
+    params, sides, key = prepare(experiment, pair, params, load, formats, requests)
     cached = store.find_run(key)
     if cached is not None:
         progress(1.0, "answered from the cache")
         return cached | {"cached": True}
     started, timed_load = time.monotonic(), TimedLoader(load)
-    result = new_record(experiment, declared, pair, params)
+    result = new_record(declared, pair, params)
     for index, role in enumerate(ROLES):
         side = sides[role]
         part = scaled(progress, index / len(ROLES), (index + 1) / len(ROLES))
@@ -156,11 +154,23 @@ def run_experiment(
     return finish(result, store, key)
 
 
-def check_text(sides: dict[str, SideRequest]) -> None:
-    """Before any work: the store cannot hold non-UTF-8 text."""
+def prepare(
+    experiment: str,
+    pair: ModelPair,
+    params,
+    load,
+    formats: dict[str, PromptFormat] | None = None,
+    requests: dict[str, str] | None = None,
+    known: dict | None = None,
+) -> tuple[Any, dict[str, SideRequest], str]:
+    """A run's validated params, its sides' requests and its cache key, before any work (text the
+    store cannot hold, non-UTF-8, is refused here). `known`: as for `cache_key`."""
+    params = params.validate()
+    sides = side_requests(experiment, pair, params, formats, requests)
     for role, side in sides.items():
         require_utf8(side.request, f"{role} request")
         require_utf8(side.spec.location, f"{role} model path")
+    return params, sides, cache_key(experiment, params, sides, load, known)
 
 
 class TimedLoader:
@@ -177,11 +187,11 @@ class TimedLoader:
             self.seconds += time.monotonic() - started
 
 
-def new_record(experiment: str, declared: Experiment, pair: ModelPair, params) -> RunRecord:
+def new_record(declared: Experiment, pair: ModelPair, params) -> RunRecord:
     """A fresh run's record before its sides are played."""
     return {
         "run_id": uuid.uuid4().hex[:16],
-        "experiment": experiment,
+        "experiment": declared.name,
         "pair": pair.name,
         "pair_note": pair.note,
         "params": params.as_dict(),

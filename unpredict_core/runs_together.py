@@ -29,13 +29,11 @@ from unpredict_core.runs import (
     SideRequest,
     TimedLoader,
     UnresolvedTally,
-    cache_key,
-    check_text,
     finish,
     new_record,
+    prepare,
     run_experiment,
     side_record,
-    side_requests,
     skipped_record,
 )
 from unpredict_core.store.database import Store
@@ -62,12 +60,10 @@ def run_together(
                            progress=scaled(progress, i / len(runs), (i + 1) / len(runs)))
             for i, params in enumerate(runs)
         ]  # fmt: skip
-    checked = [params.validate() for params in runs]
-    sides = [side_requests(experiment, pair, params, formats, requests) for params in checked]
-    for one in sides:
-        check_text(one)
-    identities: dict = {}
-    keys = [cache_key(experiment, params, s, load, identities) for params, s in zip(checked, sides, strict=True)]
+    identities: dict = {}  # each model's identity once for all the runs
+    checked, sides, keys = zip(
+        *(prepare(experiment, pair, params, load, formats, requests, identities) for params in runs), strict=True
+    )
     results: list[RunRecord | None] = [None] * len(runs)
     groups: dict[tuple[SideRequest, ...], list[int]] = {}
     for index, key in enumerate(keys):
@@ -98,7 +94,7 @@ def _play_group(
 ) -> list[RunRecord]:
     """Each side of every run in `runs` (same requests), the side's runs played at once."""
     assert declared.run_sides is not None  # run_together sends only such experiments here
-    records = [new_record(declared.name, declared, pair, params) for params in runs]
+    records = [new_record(declared, pair, params) for params in runs]
     started, timed = time.monotonic(), TimedLoader(load)
     for number, role in enumerate(ROLES):
         side = sides[role]

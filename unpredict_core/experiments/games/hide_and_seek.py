@@ -138,7 +138,7 @@ def run_side(
     rules = HideAndSeekRules(params.spots)
     match = Match(rules, backend, fmt, request, make_opponent(params.seeker), params.seed)
     play_match(match, params.rounds, progress)
-    return side_outcome(match, rules)
+    return side_outcome(match)
 
 
 def run_sides(
@@ -151,13 +151,12 @@ def run_sides(
         rules = HideAndSeekRules(params.spots)
         return Match(rules, backend, fmt, request, make_opponent(params.seeker), params.seed), params.rounds
 
-    matches = play_runs(new_game, runs, progress)
-    return [side_outcome(match, HideAndSeekRules(params.spots)) for match, params in zip(matches, runs, strict=True)]
+    return [side_outcome(match) for match in play_runs(new_game, runs, progress)]
 
 
-def side_outcome(match: Match, rules: HideAndSeekRules) -> HideAndSeekSide:
-    prompt = match.first_prompt
-    assert prompt is not None  # set by the first round
+def side_outcome(match: Match) -> HideAndSeekSide:
+    prompt, rules = match.first_prompt, match.rules
+    assert prompt is not None and isinstance(rules, HideAndSeekRules)  # set by the first round; this game's
     rounds: list[HideRound] = [
         {
             "p": r.p,

@@ -8,7 +8,7 @@ Each round the G prompts are scored at once, as the backend allows best:
 - anything else (the scripted test backend): one after another.
 Each game keeps its own generators, so a game's moves do not depend on which games share its batch.
 Tournaments play every game of a side this way, and a sweep plays its runs of one game that differ
-only in seed or opponent this way too (`play_games`: games of different lengths or answer sets go
+only in seed, opponent or rounds this way too (`play_games`: games of different lengths or answer sets go
 in separate batches).
 """
 
