@@ -4,8 +4,10 @@ on the tiny test models (one with sliding-window layers) and on the default pair
 from __future__ import annotations
 
 import pytest
+import torch
 
 from tests.support.tiny_model import tiny_backend, tiny_sliding_backend
+from unpredict_core.backends.hf import lockstep as hf_lockstep
 from unpredict_core.experiments.games import rps
 from unpredict_core.experiments.games.engine import Match
 from unpredict_core.experiments.games.lockstep import batch_scorer, play_lockstep
@@ -47,6 +49,37 @@ def test_lockstep_equals_one_by_one_on_tiny_models(make, fmt):
     batched = matches(make(), fmt)
     assert play_lockstep(batched, rounds) == "batched forward"
     assert_same_games(batched, one_by_one(make(), fmt, rounds))
+
+
+def played_with_scorer(monkeypatch, make, fmt: str, rounds: int, min_dead: int):
+    """Games played in lockstep with dead keys dropped once `min_dead` pile up, and their scorer."""
+    monkeypatch.setattr(hf_lockstep, "COMPACT_MIN_DEAD", min_dead)
+    scorers = []
+    init = hf_lockstep.LockstepScorer.__init__
+
+    def keep(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        scorers.append(self)
+
+    monkeypatch.setattr(hf_lockstep.LockstepScorer, "__init__", keep)
+    games = matches(make(), fmt)
+    play_lockstep(games, rounds)
+    monkeypatch.undo()
+    (scorer,) = scorers
+    return games, scorer
+
+
+@pytest.mark.parametrize("make, fmt", [(tiny_backend, "chat"), (tiny_sliding_backend, "plain")], ids=["llama", "gemma"])
+def test_dropping_dead_keys_keeps_the_probabilities_and_the_cache_short(monkeypatch, make, fmt):
+    rounds = 10
+    kept, never = played_with_scorer(monkeypatch, make, fmt, rounds, min_dead=10**9)
+    dropped, often = played_with_scorer(monkeypatch, make, fmt, rounds, min_dead=1)
+    assert never.compactions == 0 and often.compactions > 0
+    assert often.key_pos.shape[1] < never.key_pos.shape[1]  # the dead keys are gone ...
+    live = (often.key_pos >= 0).sum(dim=1)
+    assert torch.equal(live, (never.key_pos >= 0).sum(dim=1))  # ... and every live one is still there
+    assert_same_games(dropped, kept)
+    assert_same_games(dropped, one_by_one(make(), fmt, rounds))
 
 
 def test_a_game_alone_in_a_batch_plays_as_in_a_bigger_one():

@@ -8,7 +8,10 @@ out rows of different lengths. Each round costs two batched forwards for all G g
 2. every game's answer trie (see `tree_scoring`), on a shallow copy of the cache, so the trie
    nodes never enter it.
 The cache keeps every layer whole (no sliding-window layer drops keys); a sliding-window layer
-gets the same window in its mask instead. The probabilities equal those of `score_choices`, game
+gets the same window in its mask instead. Keys no game can see any more are dropped from time to
+time (`_compact`): left in, they made the cache, and every round's copy of it and attention over
+it, grow by a question line and its padding each round, so a chat model with a long question
+played 43 games slower together than one by one. The probabilities equal those of `score_choices`, game
 by game, to float rounding (tests: the tiny test model and the default pair, to 1e-5).
 """
 
@@ -29,6 +32,13 @@ if TYPE_CHECKING:
     from transformers import DynamicCache  # imported where used: transformers is slow to import
 
 INVALID = -1  # key position of a pad or of a token a game's prompt no longer holds
+COMPACT_MIN_DEAD = 32  # drop dead keys once every row holds this many: one cache copy, as a forward makes
+
+
+def _rows_gathered(states: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
+    """(G, H, L, D) cached states with row g's keys taken in `order[g]`: (G, H, len(order[g]), D)."""
+    index = order.to(states.device)[:, None, :, None]
+    return torch.gather(states, 2, index.expand(-1, states.shape[1], -1, states.shape[3]))
 
 
 class LockstepScorer:
@@ -45,6 +55,7 @@ class LockstepScorer:
         self.cache: DynamicCache | None = None  # made by the first `_advance`
         self.key_pos: torch.Tensor | None = None  # (G, L) position of each cached key, or INVALID
         self.forwards = 0  # batched forwards run: benchmarks read it
+        self.compactions = 0  # times dead keys were dropped (`_compact`): tests and benchmarks read it
 
     @property
     def supported(self) -> bool:
@@ -100,6 +111,7 @@ class LockstepScorer:
             news.append(game_ids[common:])
             starts.append(common)
             self.ids[g] = list(game_ids)
+        key_pos = self._compact()
         width = max(map(len, news))
         tokens = torch.zeros((self.games, width), dtype=torch.long)
         positions = torch.full((self.games, width), INVALID, dtype=torch.long)
@@ -119,6 +131,35 @@ class LockstepScorer:
         self.key_pos = keys
         last = torch.tensor([len(new) - 1 for new in news])
         return self.backend._head(hidden[torch.arange(self.games), last.to(hidden.device)])
+
+    def _compact(self) -> torch.Tensor:
+        """Move each row's live keys to its front and cut the columns no row uses any more.
+
+        Attention does not care where in the cache a key sits (its position is in its rotary
+        embedding and in `key_pos`, which the masks read), so the live keys keep their order and
+        the dead ones (old question lines, pads) go. Returns the new `key_pos`.
+        """
+        if self.cache is None or self.key_pos is None:
+            raise RuntimeError("LockstepScorer._compact needs the games' cache: call _advance first")
+        live = self.key_pos >= 0
+        counts = live.sum(dim=1)
+        keep = int(counts.max())
+        dead = self.key_pos.shape[1] - keep
+        if dead < COMPACT_MIN_DEAD:
+            return self.key_pos
+        order = torch.argsort((~live).to(torch.int8), dim=1, stable=True)[:, :keep]  # live keys first
+        key_pos = torch.gather(self.key_pos, 1, order)
+        key_pos[torch.arange(keep)[None, :] >= counts[:, None]] = INVALID
+        from transformers.cache_utils import DynamicLayer
+
+        for layer in self.cache.layers:
+            if not isinstance(layer, DynamicLayer):  # `_advance` makes a cache of whole layers only
+                raise RuntimeError(f"cannot compact a {type(layer).__name__} cache layer")
+            if layer.is_initialized and layer.keys is not None and layer.values is not None:
+                layer.keys, layer.values = _rows_gathered(layer.keys, order), _rows_gathered(layer.values, order)
+        self.key_pos = key_pos
+        self.compactions += 1
+        return key_pos
 
     def _tries(self, ids: list[list[int]], conts: list[list[tuple[int, ...]]]) -> list[dict]:
         """Next-token log-probabilities after every node of every game's answer trie."""
