@@ -118,10 +118,10 @@ def test_a_reader_process_and_a_writer_process_share_the_file(isolated_db):
 def test_a_version_1_database_migrates_and_keeps_its_runs(isolated_db):
     import duckdb
 
-    from unpredict_core.store import database as store_module
+    from unpredict_core.store import schema
 
     con = duckdb.connect(str(isolated_db))
-    for statement in store_module.MIGRATIONS[1]:
+    for statement in schema.MIGRATIONS[1]:
         con.execute(statement)
     con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
     con.execute("INSERT INTO runs (run_id, cache_key, experiment) VALUES ('old', 'k', 'random-integers')")

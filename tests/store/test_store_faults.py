@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from unpredict_core.backends.scripted_pairs import ENABLE_ENV
-from unpredict_core.store import database as store_module
+from unpredict_core.store import schema
 from unpredict_core.store.database import SCHEMA_VERSION, Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +32,7 @@ def sweep(tmp_path: Path, db: Path) -> subprocess.CompletedProcess:
 
 def test_a_version_1_file_migrates_in_a_real_process_and_keeps_its_runs(tmp_path, isolated_db):
     con = duckdb.connect(str(isolated_db))
-    for statement in store_module.MIGRATIONS[1]:
+    for statement in schema.MIGRATIONS[1]:
         con.execute(statement)
     con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
     con.execute("INSERT INTO runs (run_id, cache_key, experiment, result) VALUES ('old', 'k', 'random-integers', '{}')")

@@ -1,5 +1,5 @@
 """The results database as a file: taking turns at it between processes, and setting a corrupt
-one aside. No SQL here (that is all in database.py); this is what DuckDB's own lock does not give.
+one aside. No SQL here (schema.py, database.py, poems.py hold it); this is what DuckDB's own lock does not give.
 
 DuckDB lets one process hold a database file read-write, and while it does no other process can
 open it at all, and its lock fails at once instead of waiting.
