@@ -14,8 +14,10 @@ from tests.support.fake_server import FakeServer
 from unpredict_core.backends.model_dirs import PathNotAllowed, confined_server
 from unpredict_core.backends.models import DEFAULT_PAIR, with_servers
 from unpredict_core.backends.server import client as server_client
-from unpredict_core.backends.server.client import InvalidServerURL, ServerClient, parse_server_url
+from unpredict_core.backends.server.client import ServerClient
 from unpredict_core.backends.server.dialects import connect
+from unpredict_core.backends.server.replies import ModelList
+from unpredict_core.backends.server.url import InvalidServerURL, parse_server_url
 from unpredict_core.errors import ServerProtocolError, ServerTimeout, UnpredictError
 from unpredict_core.experiments import random_integers as ri
 from unpredict_core.runs import run_experiment
@@ -68,7 +70,7 @@ def test_a_trickling_server_is_cut_off_at_the_deadline_not_at_each_read():
     with FakeServer("trickle") as server:
         started = time.monotonic()
         with pytest.raises(ServerTimeout, match="within 1 s"):
-            ServerClient(server.url, timeout=1.0).get("/v1/models", server_client.ModelList)
+            ServerClient(server.url, timeout=1.0).get("/v1/models", ModelList)
         assert time.monotonic() - started < 2.5
 
 

@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 
 from unpredict_core.backends.models import ModelPair, ModelSpec, Role, pair_of, server_spec, spec_from_path
-from unpredict_core.backends.server.client import InvalidServerURL, parse_server_url
+from unpredict_core.backends.server.url import InvalidServerURL, parse_server_url
 from unpredict_core.backends.weight_files import file_problem
 from unpredict_core.errors import UnpredictError
 from unpredict_core.paths import models_dir
@@ -112,7 +112,7 @@ def _allowed_roots() -> set[str]:
 
 def confined_server(text: str, *, role: Role) -> ModelSpec:
     """A server typed in the dashboard (`URL` or `URL#served-model`), if it may be asked. The URL
-    is read once, by server_client.parse_server_url: the host checked here is the host connected to."""
+    is read once, by server/url.parse_server_url: the host checked here is the host connected to."""
     url, _, served = text.strip().partition("#")
     try:
         server = parse_server_url(url)

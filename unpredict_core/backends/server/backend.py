@@ -37,15 +37,8 @@ from unpredict_core.backends.base import (
     extends_answer,
 )
 from unpredict_core.backends.base import parse_choice as _parse_choice
-from unpredict_core.backends.server.client import (
-    Choice,
-    Completion,
-    Logprobs,
-    PromptLogprob,
-    ServerClient,
-    ServerInfo,
-    Tokens,
-)
+from unpredict_core.backends.server.client import ServerClient, ServerInfo
+from unpredict_core.backends.server.replies import Choice, Completion, Logprobs, PromptLogprob, Tokens
 from unpredict_core.errors import InvalidParameter, ServerProtocolError
 from unpredict_core.progress import ProgressFn, no_progress
 

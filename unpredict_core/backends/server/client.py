@@ -10,7 +10,7 @@ Two servers are known by their own endpoints and used exactly:
 Anything else answering `/v1/models` is a generic OpenAI server: plain completions only.
 
 What a server sends is not trusted (tests/support/fake_server.py plays each misbehaviour):
-- one parser (`parse_server_url`) reads a URL, and the address it returns is both what the
+- one parser (`url.parse_server_url`) reads a URL, and the address it returns is both what the
   dashboard's confinement checks and what is connected to; userinfo, backslashes, paths and
   schemes other than http(s) are refused, so the two can never disagree;
 - httpx with redirects off (a 3xx is an error, so a request never leaves the typed host, and the
@@ -19,7 +19,7 @@ What a server sends is not trusted (tests/support/fake_server.py plays each misb
 - transient failures (a dropped connection, HTTP 429/502/503/504) are retried with backoff
   (tenacity) inside the same deadline; nothing else is retried, and a probe that still fails is
   an error: a side is never quietly scored another way than the server can;
-- every reply is validated into a typed object (pydantic) before use: undecodable bytes, JSON
+- every reply is validated into a typed object (pydantic, `replies.py`) before use: undecodable bytes, JSON
   that is not an object or misses a field end in a message naming the server, never a traceback.
 """
 
@@ -28,17 +28,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, overload
-from urllib.parse import urlsplit
 
 import httpx
 import pydantic
 import tenacity
 
+from unpredict_core.backends.server.replies import Completion, ModelList, Props, Reply
+from unpredict_core.backends.server.url import ServerURL, normalise_url, parse_server_url
 from unpredict_core.errors import ServerProtocolError, ServerTimeout, ServerUnavailable, UnpredictError
 
 Flavour = Literal["vllm", "llama.cpp", "openai"]
@@ -67,129 +67,6 @@ def default_timeout() -> float:
     if not 0 < value <= 86_400:
         raise UnpredictError(f"{TIMEOUT_ENV} must be a number of seconds between 0 and 86400 (got {text!r}).")
     return value
-
-
-# -- the one URL parser --------------------------------------------------------------------------------
-class InvalidServerURL(UnpredictError):
-    """A server URL this app will not connect to (it could be read two ways, or is not http)."""
-
-
-@dataclass(frozen=True)
-class ServerURL:
-    """A server's address as it is connected to: scheme, host and port, nothing else."""
-
-    scheme: Literal["http", "https"]
-    host: str  # lower case; an IPv6 address without its brackets
-    port: int
-
-    @property
-    def root(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{self.scheme}://{host}:{self.port}"
-
-
-# the schemes connected to (each as ServerURL.scheme) and the port each means when none is given
-_DEFAULT_PORTS: dict[str, tuple[Literal["http", "https"], int]] = {"http": ("http", 80), "https": ("https", 443)}
-_URL_FORBIDDEN = re.compile(r"[\\@\s\x00-\x1f\x7f]")
-
-
-def parse_server_url(text: str) -> ServerURL:
-    """'http://host:8000/v1/', 'HTTP://Host:8000' and 'host:8000' all mean http://host:8000.
-
-    Refused rather than guessed at: a backslash, userinfo (`user@`), whitespace or control
-    characters (clients disagree about where such a host ends), a query or fragment, a path other
-    than `/v1`, a scheme other than http/https, a missing host or a port outside 1..65535."""
-    raw = str(text).strip()
-    bad = _URL_FORBIDDEN.search(raw)
-    if bad:
-        what = {"\\": "a backslash", "@": "a user name (user@host)"}.get(bad.group(), "a space or control character")
-        raise InvalidServerURL(f"The server URL {raw!r} contains {what}; write it as http://host:port.")
-    if "://" not in raw:
-        raw = "http://" + raw
-    try:
-        parts = urlsplit(raw)
-        port = parts.port
-    except ValueError as exc:
-        raise InvalidServerURL(f"The server URL {raw!r} is not valid ({exc}); write it as http://host:port.") from None
-    if parts.scheme.lower() not in _DEFAULT_PORTS:
-        raise InvalidServerURL(f"The server URL {raw!r} is not http or https.")
-    scheme, default_port = _DEFAULT_PORTS[parts.scheme.lower()]
-    if parts.query or parts.fragment or parts.path.rstrip("/") not in ("", "/v1"):
-        raise InvalidServerURL(f"The server URL {raw!r} has a path or query; give only http://host:port.")
-    host = (parts.hostname or "").lower()
-    if not host:
-        raise InvalidServerURL(f"The server URL {raw!r} names no host; write it as http://host:port.")
-    return ServerURL(scheme, host, port or default_port)
-
-
-def normalise_url(url: str) -> str:
-    return parse_server_url(url).root
-
-
-# -- replies, typed --------------------------------------------------------------------------------------
-class _Reply(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="allow")
-
-
-class ModelEntry(_Reply):
-    id: str
-
-
-class ModelList(_Reply):
-    data: list[ModelEntry]
-
-
-class Props(_Reply):  # llama.cpp's /props
-    default_generation_settings: dict[str, Any] | None = None
-    model_path: str | None = None
-    build_info: str | None = None
-    chat_template: str | None = None
-    total_slots: int = pydantic.Field(1, ge=1, le=4096)
-
-
-class TokenId(_Reply):
-    id: int
-
-
-class Tokens(_Reply):
-    tokens: list[int | TokenId]
-
-    def ids(self) -> list[int]:
-        return [t.id if isinstance(t, TokenId) else t for t in self.tokens]
-
-
-class PromptText(_Reply):  # /apply-template and /detokenize
-    prompt: str
-
-
-class Candidate(_Reply):  # llama.cpp: one of the top candidates at a position
-    id: int
-    token: str
-    logprob: float
-
-
-class Position(_Reply):
-    top_logprobs: list[Candidate] = []
-
-
-class Logprobs(_Reply):
-    content: list[Position] | None = None  # llama.cpp
-    top_logprobs: list[dict[str, float] | None] | None = None  # OpenAI legacy / vLLM
-
-
-class PromptLogprob(_Reply):
-    logprob: float
-
-
-class Choice(_Reply):
-    index: int = 0
-    text: str = ""
-    logprobs: Logprobs | None = None
-    prompt_logprobs: list[dict[str, PromptLogprob | float] | None] | None = None
-
-
-class Completion(_Reply):
-    choices: list[Choice]
 
 
 class _Transient(Exception):
@@ -402,7 +279,7 @@ def _describe(client: ServerClient, model: str | None) -> ServerInfo:
     props = client.get("/props", Props, optional=True)
     if props and props.default_generation_settings is not None:
         flavour: Flavour = "llama.cpp"
-    elif client.get("/version", _Reply, optional=True):
+    elif client.get("/version", Reply, optional=True):
         flavour = "vllm"
     else:
         flavour = "openai"

@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from unpredict_core.backends.base import RenderedPrompt
 from unpredict_core.backends.server.backend import ServerBackend, _messages, _seed
-from unpredict_core.backends.server.client import PromptText, Tokens, server_info
+from unpredict_core.backends.server.client import server_info
+from unpredict_core.backends.server.replies import PromptText, Tokens
 
 
 class LlamaCppBackend(ServerBackend):
