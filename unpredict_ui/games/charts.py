@@ -22,12 +22,15 @@ HEIGHT = 420
 
 
 def _layout(fig: go.Figure, title: str, subtitle: str, x_title: str, y: dict, legend: bool = True) -> go.Figure:
-    """Readable from the back of a room: 14 px text, the legend under the plot, clear of the title."""
+    """Readable from the back of a room: 14 px text, the legend under the plot, clear of the title.
+    A subtitle's lines (split by newlines) are drawn as lines: plotly never wraps a subtitle, and in
+    a half-width column a long one is cut off."""
+    lines = subtitle.split("\n")
     fig.update_layout(
-        title={"text": title, "font": {"size": 17}, "subtitle": {"text": subtitle, "font": {"size": 13}}},
+        title={"text": title, "font": {"size": 17}, "subtitle": {"text": "<br>".join(lines), "font": {"size": 13}}},
         font={"size": 14},
         height=HEIGHT,
-        margin={"l": 10, "r": 10, "t": 70, "b": 70 if legend else 10},
+        margin={"l": 10, "r": 10, "t": 70 + 18 * (len(lines) - 1), "b": 70 if legend else 10},
         showlegend=legend,
         legend={"orientation": "h", "yanchor": "top", "y": -0.25, "xanchor": "left", "x": 0.0},
         xaxis={"title": x_title},
@@ -169,7 +172,7 @@ def predictability_figure(sides: dict, labels: dict[str, str] = STATE_LABELS) ->
     return _layout(
         fig,
         "Predictability by game state",
-        "mean probability of the model's most likely move · no bar: that state never occurred",
+        "mean probability of the model's most likely move\nno bar: that state never occurred",
         "previous round",
         {"range": [0, 1.12], "tickformat": ".0%"},
     )

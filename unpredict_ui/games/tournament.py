@@ -66,7 +66,7 @@ def heatmap_figure(result: dict) -> go.Figure:
     fig = _layout(
         fig,
         "Net score per opponent",
-        "100·(wins − losses)/rounds · blue: the model wins · red: the opponent",
+        "100·(wins − losses)/rounds\nblue: the model wins · red: the opponent",
         "side",
         {"autorange": "reversed", "type": "category"},
         legend=False,
@@ -84,7 +84,7 @@ def field_predictability_figure(result: dict) -> go.Figure:
     return _layout(
         fig,
         "Predictability by game state, across the field",
-        "mean probability of the model's most likely move, over every game · no bar: never occurred",
+        "mean probability of the model's most likely move, over every game\nno bar: never occurred",
         "previous round",
         {"range": [0, 1.12], "tickformat": ".0%"},
     )
