@@ -27,10 +27,15 @@ def _layout(fig: go.Figure, title: str, subtitle: str, x_title: str, y: dict, le
     a half-width column a long one is cut off."""
     lines = subtitle.split("\n")
     fig.update_layout(
-        title={"text": title, "font": {"size": 17}, "subtitle": {"text": "<br>".join(lines), "font": {"size": 13}}},
+        title={
+            "text": title,
+            "font": {"size": 17},
+            "subtitle": {"text": "<br>".join(lines), "font": {"size": 13}},
+            **{"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}},  # at the top, clear of the plot
+        },
         font={"size": 14},
         height=HEIGHT,
-        margin={"l": 10, "r": 10, "t": 70 + 18 * (len(lines) - 1), "b": 70 if legend else 10},
+        margin={"l": 10, "r": 10, "t": 70 + 26 * (len(lines) - 1), "b": 70 if legend else 10},
         showlegend=legend,
         legend={"orientation": "h", "yanchor": "top", "y": -0.25, "xanchor": "left", "x": 0.0},
         xaxis={"title": x_title},
