@@ -13,7 +13,8 @@ from tests.support.scripted_pair import PAIR, ScriptedLoader
 from unpredict_core.errors import StoreError
 from unpredict_core.experiments.random_integers import Params
 from unpredict_core.runs import run_experiment
-from unpredict_core.store.database import SCHEMA_VERSION, Store
+from unpredict_core.store.database import Store
+from unpredict_core.store.schema import SCHEMA_VERSION
 
 
 def test_run_is_stored_and_a_repeat_is_a_cache_hit():

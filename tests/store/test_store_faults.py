@@ -15,7 +15,8 @@ import pytest
 
 from unpredict_core.backends.scripted_pairs import ENABLE_ENV
 from unpredict_core.store import schema
-from unpredict_core.store.database import SCHEMA_VERSION, Store
+from unpredict_core.store.database import Store
+from unpredict_core.store.schema import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 ONE_ITEM = 'pairs = ["scripted"]\n[[experiment]]\nname = "random-integers"\nmode = "exact"\n'

@@ -17,10 +17,7 @@ from unpredict_core.errors import StoreError
 from unpredict_core.records import RunRecord
 from unpredict_core.store.poems import PoemTables
 from unpredict_core.store.rows import benchmark_prompt_row, poem_row, round_row
-from unpredict_core.store.schema import SCHEMA_VERSION
 from unpredict_core.store.turns import first_value
-
-__all__ = ["SCHEMA_VERSION", "Store"]
 
 
 def _identifier(name: str) -> str:

@@ -31,7 +31,10 @@ def _layout(fig: go.Figure, title: str, subtitle: str, x_title: str, y: dict, le
             "text": title,
             "font": {"size": 17},
             "subtitle": {"text": "<br>".join(lines), "font": {"size": 13}},
-            **{"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}},  # at the top, clear of the plot
+            "yref": "container",  # at the figure's top, so the margin below holds every subtitle line
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 12},
         },
         font={"size": 14},
         height=HEIGHT,

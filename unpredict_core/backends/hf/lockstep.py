@@ -11,8 +11,9 @@ The cache keeps every layer whole (no sliding-window layer drops keys); a slidin
 gets the same window in its mask instead. Keys no game can see any more are dropped from time to
 time (`_compact`): left in, they made the cache, and every round's copy of it and attention over
 it, grow by a question line and its padding each round, so a chat model with a long question
-played 43 games slower together than one by one. The probabilities equal those of `score_choices`, game
-by game, to float rounding (tests: the tiny test model and the default pair, to 1e-5).
+played 43 games slower together than one by one. The probabilities equal those of
+`score_choices`, game by game, to float rounding (tests: the tiny test models and the default
+pair, to 1e-5).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class LockstepScorer:
         self.cache: DynamicCache | None = None  # made by the first `_advance`
         self.key_pos: torch.Tensor | None = None  # (G, L) position of each cached key, or INVALID
         self.forwards = 0  # batched forwards run: benchmarks read it
-        self.compactions = 0  # times dead keys were dropped (`_compact`): tests and benchmarks read it
+        self.compactions = 0  # times dead keys were dropped (`_compact`): tests read it
 
     @property
     def supported(self) -> bool:
