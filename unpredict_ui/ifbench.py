@@ -1,13 +1,15 @@
-"""IFBench page parts: the run's settings, both sides' four accuracies with their intervals, what
-this machine could not check, and every prompt with its response and verdicts (shown as text)."""
+"""IFBench and IFEval page parts: the run's settings, both sides' four accuracies with their
+intervals (and IFEval's leaderboard score), what this machine could not check, and every prompt
+with its response and verdicts (shown as text)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from unpredict_core.experiments import ifbench
-from unpredict_core.experiments.ifbench.scores import LABELS, METRICS, failed_instructions
+from unpredict_core.experiments import ifbench, ifeval
+from unpredict_core.experiments.instructions.scores import LABELS, METRICS, failed_instructions
+from unpredict_core.experiments.instructions.suite import BenchmarkParams
 from unpredict_core.params import spec_of
 from unpredict_core.run_notes import side_notes
 from unpredict_core.runs import ROLES
@@ -18,21 +20,26 @@ from unpredict_ui.views import shows
 ROLE_TITLE = {"base": "Base", "aligned": "Aligned"}
 
 
-def ifbench_params(page: str) -> ifbench.Params:
-    pool = ifbench.pool_size()  # the declared maximum, less what this machine cannot check
+def benchmark_params(page: str, params_class: type[BenchmarkParams]) -> BenchmarkParams:
+    suite = params_class.SUITE
+    pool = suite.pool_size()  # the declared maximum, less what this machine cannot check
     left, middle, right = st.columns(3)
     limit = left.number_input(
         "Prompts per side",
-        spec_of(ifbench.Params, "limit").min,
+        spec_of(params_class, "limit").min,
         pool,
-        min(ifbench.default_limit(), pool),
+        min(suite.default_limit(), pool),
         key=kept_key(page, "limit"),
         help=f"A seeded subset of the {pool} prompts whose instructions can all be checked here. "
-        f"On 2 CPU cores {ifbench.CPU_DEFAULT_LIMIT} prompts take a minute or two per side.",
+        f"On 2 CPU cores {suite.cpu_default_limit} prompts take a minute or three for both sides (bench/README).",
     )
-    max_new_tokens = declared_number(middle, "New-token cap per response", ifbench.Params, "max_new_tokens", page)
-    seed = declared_number(right, "Seed (which prompts)", ifbench.Params, "seed", page)
-    return ifbench.Params(limit=int(limit), max_new_tokens=int(max_new_tokens), seed=int(seed))
+    max_new_tokens = declared_number(middle, "New-token cap per response", params_class, "max_new_tokens", page)
+    seed = declared_number(right, "Seed (which prompts)", params_class, "seed", page)
+    return params_class(limit=int(limit), max_new_tokens=int(max_new_tokens), seed=int(seed))
+
+
+def ifbench_params(page: str) -> BenchmarkParams:
+    return benchmark_params(page, ifbench.Params)
 
 
 def _cell(score: dict) -> str:
@@ -70,11 +77,27 @@ def prompts_frame(side: dict) -> pd.DataFrame:
     )
 
 
+@shows(ifeval.NAME)
+def show_ifeval(result: dict) -> None:
+    st.subheader("IFEval on the leaderboard's scale, measured here")
+    columns = st.columns(len(ROLES))
+    for column, role in zip(columns, ROLES):
+        score = result["sides"][role]["accuracy"].get("oll_ifeval") or {}
+        if score.get("value") is not None:
+            low, high = score["ci"]
+            column.metric(f"{ROLE_TITLE[role]} · {result['sides'][role]['model']}", f"{score['value']:.1f}")
+            column.caption(f"95 % {low:.1f}–{high:.1f} (both parts' 97.5 % exact intervals, Bonferroni)")
+    st.caption(ifeval.SCALE_NOTE)
+    show_ifbench(result, "IFEval")
+
+
 @shows(ifbench.NAME)
-def show_ifbench(result: dict) -> None:
+def show_ifbench(result: dict, title: str = "IFBench") -> None:
     cached = " (from the cache)" if result.get("cached") else ""
-    st.subheader(f"IFBench, measured here{cached}")
-    st.caption(ifbench.PROTOCOL_NOTE + " Intervals are exact (Clopper-Pearson) 95 % intervals.")
+    st.subheader(f"{title}, measured here{cached}")
+    st.caption(
+        result["sides"][ROLES[0]].get("protocol_note", "") + " Intervals are exact (Clopper-Pearson) 95 % intervals."
+    )
     st.dataframe(scores_frame(result), hide_index=True, width="stretch")
     for role in ROLES:
         for note in side_notes(result["sides"][role]):
@@ -87,8 +110,8 @@ def show_ifbench(result: dict) -> None:
             st.caption(f"Format: {side['format']}. The exact model input, with the prompt's place marked:")
             st.code(side["prompt"], language=None)
             frame = prompts_frame(side)
-            st.dataframe(frame, hide_index=True, width="stretch", key=f"ifbench.prompts.{role}.{result['run_id']}")
-            pick = st.selectbox("Read one in full", list(frame["key"]), key=f"ifbench.pick.{role}.{result['run_id']}")
+            st.dataframe(frame, hide_index=True, width="stretch", key=f"{title}.prompts.{role}.{result['run_id']}")
+            pick = st.selectbox("Read one in full", list(frame["key"]), key=f"{title}.pick.{role}.{result['run_id']}")
             row = next(r for r in side["prompts"] if r["key"] == pick)
             st.text("Prompt:")
             st.code(row["prompt"], language=None, wrap_lines=True)

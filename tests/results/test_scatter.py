@@ -133,7 +133,7 @@ def test_measured_ifbench_places_both_sides_with_provenance():
     bench = run_experiment(ifbench.NAME, PAIR, ifbench.Params(limit=3), store=store, load=loader)
     results = runs_of_scripted_pair() + [bench]
     axes = available_axes(results)
-    assert default_x(axes) == "ifbench:instruction_strict"  # measured wins once it exists
+    assert default_x(axes) == "ifeval"  # the paper's own x, whatever else is measured
     data = scatter_data(results, ifbench_axis(results, "instruction_loose"), "p7", load_paper_points(PAPER_CSV))
     assert {p["role"] for p in data.points} == {"base", "aligned"} and not data.unplaced
     for point in data.points:
@@ -145,11 +145,39 @@ def test_measured_ifbench_places_both_sides_with_provenance():
     assert all("not measured on IFBench here" in p["why"] for p in chi2.reference_unplaced)
 
 
-def test_without_ifbench_the_table_comes_first():
+def test_the_default_x_places_the_papers_ten_models_before_anything_is_measured():
     from unpredict_core.results.benchmark_axis import default_x
     from unpredict_core.results.scatter import available_axes
 
-    assert default_x(available_axes(runs_of_scripted_pair())) == "table"
+    results = runs_of_scripted_pair()
+    axes = available_axes(results)
+    assert default_x(axes) == "ifeval"
+    data = scatter_data(results, axes["ifeval"], "chi2", load_paper_points(PAPER_CSV))
+    assert len(data.reference) == 10 and not data.reference_unplaced
+    assert all(p["x_provenance"] == "reported by the leaderboard" for p in data.reference)
+    tulu = next(p for p in data.reference if p["model"] == "allenai/Llama-3.1-Tulu-3-8B")
+    assert tulu["x"] == 82.67 and "bfloat16" in tulu["x_source"] and "82.55" in tulu["x_source"]  # the other entry
+    assert {p["role"] for p in data.unplaced} == {"base", "aligned"}  # ours wait for an IFEval run
+    assert all("no IFEval run" in p["why"] for p in data.unplaced)
+    stages = [[p["variant"] for p in path] for path in data.reference_paths]
+    assert stages.count(["Base", "Llama-Instruct"]) == 2
+    assert stages.count(["Base", "Tulu-SFT", "Tulu-DPO", "Tulu-Full"]) == 2
+
+
+def test_measured_ifeval_puts_our_pair_on_the_papers_axis_with_its_interval():
+    from unpredict_core.experiments import ifeval
+    from unpredict_core.results.scatter import available_axes
+
+    store, loader = Store(), ScriptedLoader()
+    bench = run_experiment(ifeval.NAME, PAIR, ifeval.Params(limit=4), store=store, load=loader)
+    results = runs_of_scripted_pair() + [bench]
+    data = scatter_data(results, available_axes(results)["ifeval"], "chi2", load_paper_points(PAPER_CSV))
+    assert {p["role"] for p in data.points} == {"base", "aligned"} and len(data.reference) == 10
+    for point in data.points:
+        score = bench["sides"][point["role"]]["accuracy"]["oll_ifeval"]
+        assert point["x"] == pytest.approx(score["value"]) and point["x_ci"] == pytest.approx(score["ci"])
+        assert point["x_provenance"] == "measured here" and bench["run_id"] in point["x_source"]
+        assert point["x_ci"][0] <= point["x"] <= point["x_ci"][1]
 
 
 def write_leaderboard(cache, rows):
@@ -196,33 +224,59 @@ def test_scatter_cli_prints_points_with_both_sources(capsys):
     assert "Offered here" in capsys.readouterr().err
 
 
-def test_the_measurement_plan_is_ifbench_and_the_y_experiment_at_their_defaults():
-    from unpredict_core.experiments import ifbench
+def test_the_measurement_plan_is_ifeval_and_the_y_experiment_at_their_defaults():
+    from unpredict_core.experiments import ifeval
     from unpredict_core.experiments.games import rps
-    from unpredict_core.results.scatter import measurement_plan
+    from unpredict_core.results.figure_plan import measurement_plan
 
     plan = measurement_plan("rps_net", device="cpu")
-    assert plan == [("ifbench", ifbench.Params(limit=ifbench.CPU_DEFAULT_LIMIT)), ("rps", rps.Params())]
+    assert plan == [("ifeval", ifeval.Params(limit=ifeval.CPU_DEFAULT_LIMIT)), ("rps", rps.Params())]
 
 
-def test_chi2_points_average_runs_on_one_scale():
-    """An exact run's χ² (scaled to n = 1,500) and a small sampled run's own-n χ² must not be
-    averaged: every run enters at n = 1,500."""
-    from tests.support.scripted_pair import PAIR, ScriptedLoader
+def test_an_exact_run_gives_the_y_and_sampled_runs_never_average_into_it():
     from unpredict_core.experiments import random_integers as ri
-    from unpredict_core.runs import run_experiment
-    from unpredict_core.store.database import Store
 
     store, loader = Store(), ScriptedLoader()
-    runs = [
-        run_experiment(ri.NAME, PAIR, ri.Params(mode=mode, n=10), store=store, load=loader)
+    exact, sampled = (
+        run_experiment(ri.NAME, PAIR, ri.Params(mode=mode, n=30), store=store, load=loader)
         for mode in ("exact", "sampled")
-    ]
-    data = scatter_data(runs, table(TABLE), "chi2", [])
-    point = next(p for p in data.points + data.unplaced if p["role"] == "aligned")
-    scaled = [r["sides"]["aligned"]["metrics"]["chi2_n1500"] for r in runs]
-    assert point["y"] == pytest.approx(sum(scaled) / 2)
-    assert "n = 1,500" in data.y.label
+    )
+    point = next(p for p in scatter_data([exact, sampled], table(TABLE), "chi2", []).points if p["role"] == "aligned")
+    assert point["y"] == pytest.approx(exact["sides"]["aligned"]["metrics"]["chi2_n1500"])
+    assert point["y_method"] == "exact" and point["y_ci"] is None and point["runs"] == 1
+    assert "1 sampled run left out" in point["y_source"]
+
+
+def test_a_sampled_chi2_is_debiased_with_an_interval():
+    """Scaling a small sample's χ² to n = 1,500 scales its noise: ten uniform-looking draws would
+    read as χ² ≈ 1,500 before debiasing."""
+    from unpredict_core.experiments.random_integers.figure_score import chi2_value
+    from unpredict_core.experiments.random_integers.metrics import chi2_at_n
+
+    counts = {str(i): 1 for i in range(11)} | {"7": 20}  # 30 draws, 20 of them 7
+    side = {"counts": counts, "answers": {a: k / 30 for a, k in counts.items()}}
+    value = chi2_value(side, {"mode": "sampled", "seed": 0})
+    assert value is not None and value.method == "sampled" and value.ci is not None
+    raw = float(chi2_at_n([counts[str(i)] / 30 for i in range(11)]))
+    shares = [counts[str(i)] / 30 for i in range(11)]
+    noise = 1500 * sum(p * (1 - p) * 11 for p in shares) / 29
+    assert value.value == pytest.approx(raw - noise) and value.value < raw
+    assert value.ci[0] < value.value < value.ci[1]
+    assert chi2_value({"answers": side["answers"]}, {"mode": "sampled"}) is None  # no counts: nothing to debias
+
+
+def test_the_debiased_chi2_is_unbiased_where_the_raw_one_is_not():
+    import numpy as np
+
+    from unpredict_core.experiments.random_integers.metrics import chi2_at_n, chi2_at_n_debiased
+
+    rng = np.random.default_rng(1)
+    p = np.array([0.3] + [0.07] * 10)
+    truth = float(chi2_at_n(p))
+    draws = [np.bincount(rng.choice(11, 30, p=p), minlength=11) for _ in range(4000)]
+    raw = np.mean([chi2_at_n(d / 30) for d in draws])
+    debiased = np.mean([chi2_at_n_debiased(d) for d in draws])
+    assert abs(debiased - truth) < 0.05 * truth < raw - truth  # raw lifted by the noise, debiased not
 
 
 def test_the_dial_path_runs_from_base_through_the_mixed_sides_by_alpha_to_aligned():

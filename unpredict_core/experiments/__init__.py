@@ -39,10 +39,42 @@ RunSides = Callable[[ModelBackend, PromptFormat, str, Sequence[Any], ProgressFn]
 
 
 @dataclass(frozen=True)
+class ScoreValue:
+    """One run's value of a score on one side, with its 95 % interval and how it was obtained.
+    `method` "exact" (from the model's probabilities) outranks any other: a figure never averages
+    an exact value with sampled ones."""
+
+    value: float
+    ci: tuple[float, float] | None
+    method: str  # "exact", "sampled", "played", ...
+    note: str = ""  # how the value or its interval was made, where it is not plain
+
+
+SideValue = Callable[[Mapping[str, Any], Mapping[str, Any]], ScoreValue | None]  # (side, run params)
+
+
+def plain_value(field: str) -> SideValue:
+    """The score as the side stores it (top level or under `metrics`), its interval from the side's
+    `intervals` where it has one, and the run's `mode` as its method."""
+
+    def value(side: Mapping[str, Any], params: Mapping[str, Any]) -> ScoreValue | None:
+        found = side.get(field, (side.get("metrics") or {}).get(field))
+        if not isinstance(found, int | float) or isinstance(found, bool):
+            return None
+        ci = (side.get("intervals") or {}).get(field)
+        method = str(params.get("mode") or "measured")
+        interval = (float(ci[0]), float(ci[1])) if ci and method != "exact" else None
+        return ScoreValue(float(found), interval, method)
+
+    return value
+
+
+@dataclass(frozen=True)
 class Score:
     """An unpredictability score a side reports, offered as the scatter's y (`key`) and charted in
     Results. `field`: its key among a side's numbers (`results.table.side_scores`); `paper`: (task,
-    metric) of the paper's reported value in reference/paper_reported.csv, if it has one."""
+    metric) of the paper's reported value in reference/paper_reported.csv, if it has one; `value`:
+    how one run's side gives it with its interval and method (default: `plain_value(field)`)."""
 
     key: str
     label: str
@@ -50,6 +82,10 @@ class Score:
     paper: tuple[str, str] | None = None
     note: str = ""
     applies: Callable[[dict[str, Any]], bool] = lambda params: True  # which runs (by their params) report it
+    value: SideValue | None = None
+
+    def of(self, side: Mapping[str, Any], params: Mapping[str, Any]) -> ScoreValue | None:
+        return (self.value or plain_value(self.field))(side, params)
 
 
 def _always(params: Any, role: str) -> bool:

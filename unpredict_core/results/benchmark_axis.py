@@ -1,10 +1,14 @@
-"""The x of the benchmark-vs-unpredictability scatter, from one of three sources, each labelled:
+"""The x of the benchmark-vs-unpredictability scatter, from one of these sources, each labelled:
 
-- **IFBench, measured here**: a model's accuracy in stored `ifbench` runs, matched by the side's
-  model identity and prompt format (a model answers IFBench in the format its other runs used);
+- **IFEval on the leaderboard's scale** (`ifeval`, the figure's default): the paper's models at
+  their Open LLM Leaderboard v2 IFEval score (the shipped leaderboard table), ours at IFEval
+  measured here on the same 0–100 scale — one axis, each point saying which it is;
+- **IFEval or IFBench, measured here**: a model's score in stored runs, matched by the side's
+  model identity and prompt format (a model answers in the format its other runs used);
+- **the leaderboard table** (`oll:COLUMN`): the average or a sub-score, by hub id;
 - **a sourced table** (`reference/benchmarks.csv` or the user's): a published score with its source;
 - **the Open LLM Leaderboard v2 from a local copy** (`leaderboard`), by hub id.
-Only the table and the leaderboard can place the paper's own models (they were not measured here).
+Only the tables and the leaderboard can place the paper's own models (they were not measured here).
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from unpredict_core.experiments.ifbench.scores import LABELS as IFBENCH_LABELS
-from unpredict_core.experiments.ifbench.scores import METRICS as IFBENCH_METRICS
+from unpredict_core.experiments.instructions.scores import LABELS as IFBENCH_LABELS
+from unpredict_core.experiments.instructions.scores import METRICS as IFBENCH_METRICS
 from unpredict_core.records import RunRecord
 from unpredict_core.results.leaderboard import SOURCE as LEADERBOARD_SOURCE
 from unpredict_core.results.leaderboard import LeaderboardRow
+from unpredict_core.results.leaderboard_table import COLUMNS as LEADERBOARD_COLUMNS
+from unpredict_core.results.leaderboard_table import LeaderboardTable
 
 NO_SCORE = "n/a"
 
@@ -26,6 +32,8 @@ NO_SCORE = "n/a"
 class XValue:
     value: float
     source: str  # where this one number comes from (a run, a citation, a file's column)
+    ci: tuple[float, float] | None = None  # its 95 % interval, where it was measured
+    provenance: str = ""  # where it differs from its axis's ("measured here" on a mixed axis)
 
 
 @dataclass(frozen=True)
@@ -72,39 +80,100 @@ def table_axis(benchmarks: dict[str, Benchmark], key: str = "table") -> XAxis:
     return XAxis(key, title, "sourced table", for_side, value)
 
 
-def ifbench_axis(results: Sequence[RunRecord], metric: str) -> XAxis:
-    """IFBench `metric` per (model identity, format), from the stored run with the most trials."""
-    best: dict[tuple[str, str], tuple[int, str, XValue]] = {}
+def measured_scores(results: Sequence[RunRecord], experiment: str, metric: str) -> dict[tuple[str, str], XValue]:
+    """`metric` (0–100) of every side of stored `experiment` runs, by (model identity, format): the
+    run with the most trials, then the newest."""
+    best: dict[tuple[str, str], tuple[tuple[int, str], XValue]] = {}
+    title = TITLES[experiment]
     for result in results:
-        if result.get("experiment") != "ifbench":
+        if result.get("experiment") != experiment:
             continue
         for side in result["sides"].values():
-            stored: Mapping[str, Any] = side  # an IFBench side: its accuracies
+            stored: Mapping[str, Any] = side  # a benchmark side: its accuracies
             score = (stored.get("accuracy") or {}).get(metric) or {}
-            if score.get("value") is None:
+            if score.get("value") is None or not score.get("ci"):
                 continue
-            low, high = score["ci"]
+            scale = 1.0 if metric == "oll_ifeval" else 100.0
+            low, high = (scale * v for v in score["ci"])
+            counts = f"{score['successes']}/{score['trials']}, " if "trials" in score else ""
             source = (
-                f"IFBench, measured here: run {result['run_id']}, {score['successes']}/{score['trials']} "
-                f"({100 * low:.0f}–{100 * high:.0f} % at 95 %), {result['params'].get('max_new_tokens')} new tokens"
+                f"{title}, measured here: run {result['run_id']}, {counts}95 % {low:.0f}–{high:.0f}, "
+                f"{result['params'].get('limit')} prompts, {result['params'].get('max_new_tokens')} new tokens"
             )
-            rank = (score["trials"], result.get("created_at") or "")
-            entry = (score["trials"], rank[1], XValue(100 * score["value"], source))
+            trials = int(score.get("trials") or _trials(stored))
+            rank = (trials, result.get("created_at") or "")
             where = (side["identity"], side["format"])
-            if where not in best or rank > best[where][:2]:
-                best[where] = entry
+            if where not in best or rank > best[where][0]:
+                best[where] = (rank, XValue(scale * score["value"], source, (low, high), "measured here"))
+    return {where: value for where, (_, value) in best.items()}
+
+
+def _trials(side: Mapping[str, Any]) -> int:
+    return int(((side.get("accuracy") or {}).get("prompt_strict") or {}).get("trials") or 0)
+
+
+TITLES = {"ifbench": "IFBench", "ifeval": "IFEval"}
+BENCHMARK_EXPERIMENTS = tuple(TITLES)  # the runs an x can come from
+
+
+def measured_axis(results: Sequence[RunRecord], experiment: str, metric: str) -> XAxis:
+    found = measured_scores(results, experiment, metric)
+    title = TITLES[experiment]
 
     def for_side(model: str, identity: str, fmt: str) -> tuple[XValue | None, str]:
-        found = best.get((identity, fmt))
-        return (found[2], "") if found else (None, f"no IFBench run of this model in the {fmt} format")
+        value = found.get((identity, fmt))
+        return (value, "") if value else (None, f"no {title} run of this model in the {fmt} format")
 
+    label = "on the leaderboard's scale, 0–100" if metric == "oll_ifeval" else f"{IFBENCH_LABELS[metric]}, %"
     return XAxis(
-        f"ifbench:{metric}",
-        f"IFBench {IFBENCH_LABELS[metric]}, % (measured here)",
+        f"{experiment}:{metric}",
+        f"{title} {label} (measured here)",
         "measured here",
         for_side,
         None,
-        paper_note="the paper's models were not measured on IFBench here, so their x is unknown",
+        paper_note=f"the paper's models were not measured on {title} here, so their x is unknown",
+    )
+
+
+def ifbench_axis(results: Sequence[RunRecord], metric: str) -> XAxis:
+    return measured_axis(results, "ifbench", metric)
+
+
+def oll_axis(table: LeaderboardTable, column: str) -> XAxis:
+    """A column of the shipped leaderboard table, for any model it lists (ours too, by hub id)."""
+
+    def value(hub_id: str) -> XValue | None:
+        found = table.score(hub_id, column)
+        return XValue(found[0], f"Open LLM Leaderboard v2 {column}: {found[1]}") if found else None
+
+    def for_side(model: str, identity: str, fmt: str) -> tuple[XValue | None, str]:
+        return value(model_key(model)), "not in the leaderboard table"
+
+    name = "average" if column == "average" else column
+    return XAxis(f"oll:{column}", f"Open LLM Leaderboard v2 {name}, 0–100 (reported)", "reported by the leaderboard",
+                 for_side, value)  # fmt: skip
+
+
+def figure_axis(results: Sequence[RunRecord], table: LeaderboardTable) -> XAxis:
+    """The paper's Figure 1 x: the leaderboard's IFEval for the paper's models, IFEval measured here
+    on the same scale for ours. One axis; each value names its source and provenance."""
+    measured = measured_scores(results, "ifeval", "oll_ifeval")
+    reported = oll_axis(table, "IFEval")
+
+    def for_side(model: str, identity: str, fmt: str) -> tuple[XValue | None, str]:
+        value = measured.get((identity, fmt))
+        return (value, "") if value else (None, f"no IFEval run of this model in the {fmt} format")
+
+    def for_hub_id(hub_id: str) -> XValue | None:
+        found = reported.for_hub_id(hub_id) if reported.for_hub_id else None
+        return XValue(found.value, found.source, None, "reported by the leaderboard") if found else None
+
+    return XAxis(
+        "ifeval",
+        "IFEval, leaderboard scale 0–100 (paper's models: reported by the leaderboard · ours: measured here)",
+        "measured here",
+        for_side,
+        for_hub_id,
     )
 
 
@@ -124,21 +193,23 @@ def leaderboard_axis(rows: dict[str, LeaderboardRow], column: str) -> XAxis:
 
 
 def x_axes(
-    results: Sequence[RunRecord], benchmarks: dict[str, Benchmark], leaderboard: dict[str, LeaderboardRow]
+    results: Sequence[RunRecord],
+    benchmarks: dict[str, Benchmark],
+    leaderboard: dict[str, LeaderboardRow],
+    table: LeaderboardTable,
 ) -> dict[str, XAxis]:
-    """Every x this install can offer, the measured benchmark first when a run of it is stored."""
-    measured = {f"ifbench:{m}": ifbench_axis(results, m) for m in IFBENCH_METRICS}
-    sourced = {"table": table_axis(benchmarks)}
+    """Every x this install can offer, the paper's own (IFEval on the leaderboard's scale) first."""
+    axes = {"ifeval": figure_axis(results, table), "ifeval:oll_ifeval": measured_axis(results, "ifeval", "oll_ifeval")}
+    axes |= {f"ifbench:{m}": ifbench_axis(results, m) for m in IFBENCH_METRICS}
+    axes |= {f"oll:{c}": oll_axis(table, c) for c in LEADERBOARD_COLUMNS.values()}
+    axes["table"] = table_axis(benchmarks)
     columns = sorted({c for row in leaderboard.values() for c in row.scores})
-    sourced |= {f"leaderboard:{c}": leaderboard_axis(leaderboard, c) for c in columns}
-    has_ifbench = any(r.get("experiment") == "ifbench" for r in results)
-    return measured | sourced if has_ifbench else sourced | measured
+    return axes | {f"leaderboard:{c}": leaderboard_axis(leaderboard, c) for c in columns}
 
 
-DEFAULT_IFBENCH_X = "ifbench:instruction_strict"
+DEFAULT_X = "ifeval"
 
 
 def default_x(axes: dict[str, XAxis]) -> str:
-    """IFBench instruction-level strict when measured here, else the first offered."""
-    first = next(iter(axes))
-    return DEFAULT_IFBENCH_X if first.startswith("ifbench:") else first
+    """The paper's x: IFEval on the leaderboard's scale."""
+    return DEFAULT_X if DEFAULT_X in axes else next(iter(axes))

@@ -1,10 +1,12 @@
 """Benchmark score against unpredictability (the paper's Figure 1), assembled by pure functions.
 
-x comes from one `benchmark_axis.XAxis`: IFBench measured here, a sourced table, or a local copy of
-the Open LLM Leaderboard; y is an unpredictability score measured here, averaged over the stored
-runs that report it. Every point carries the source of its x and of its y. The paper's reported
-points are a separate layer: their y is the paper's number, their x comes from a source that knows
-the paper's models, so a model without a score is listed, never placed at a guessed x.
+x comes from one `benchmark_axis.XAxis` (by default IFEval on the leaderboard's scale: reported by
+the leaderboard for the paper's models, measured here for ours); y is an unpredictability score
+measured here, by the method that can be trusted most (an exact run's value where a side has one,
+never averaged with sampled runs; `one_y`), with its interval. Every point carries the source and
+interval of its x and of its y. The paper's reported points are a separate layer, joined family by
+family in stage order: their y is the paper's number, their x comes from a source that knows the
+paper's models, so a model without a score is listed, never placed at a guessed x.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from unpredict_core.errors import UnpredictError
+from unpredict_core.experiments import ScoreValue
 from unpredict_core.paths import PROJECT_ROOT
 from unpredict_core.records import RunRecord
 from unpredict_core.results.benchmark_axis import NO_SCORE, Benchmark, XAxis
-from unpredict_core.results.table import side_scores
+from unpredict_core.results.leaderboard_table import LeaderboardTable, load_table
 
 REFERENCE_DIR = PROJECT_ROOT / "reference"
 BENCHMARKS_CSV = REFERENCE_DIR / "benchmarks.csv"
@@ -38,6 +41,7 @@ class YScore:
     paper: tuple[str, str] | None  # (task, metric) in paper_reported.csv
     note: str = ""
     applies: Callable[[dict[str, Any]], bool] = lambda params: True  # runs (by their params) that report it
+    of: Callable[[Mapping[str, Any], Mapping[str, Any]], ScoreValue | None] | None = None  # a side's value
 
 
 def y_scores() -> dict[str, YScore]:
@@ -45,7 +49,7 @@ def y_scores() -> dict[str, YScore]:
     from unpredict_core.experiments import experiments
 
     return {
-        s.key: YScore(s.label, e.name, s.field, s.paper, s.note, s.applies)
+        s.key: YScore(s.label, e.name, s.field, s.paper, s.note, s.applies, s.of)
         for e in experiments().values()
         for s in e.scores
     }
@@ -75,6 +79,7 @@ class ScatterData:
     paths: list[list[dict]] = field(default_factory=list)  # base → mixed sides by α → aligned (the dial)
     reference: list[dict[str, Any]] = field(default_factory=list)  # reported by the paper, with an x
     reference_unplaced: list[dict[str, Any]] = field(default_factory=list)
+    reference_paths: list[list[dict]] = field(default_factory=list)  # one family in stage order
 
 
 def parse_benchmarks(text: str, name: str = "benchmark table") -> dict[str, Benchmark]:
@@ -124,18 +129,51 @@ def load_paper_points(path: Path | str = PAPER_CSV) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _measured(results: Sequence[RunRecord], y: YScore) -> dict[tuple[str, str, str, str, str], list[float]]:
-    """y values per (pair, role, model label, identity, format) over the runs that report the score."""
-    values: dict[tuple[str, str, str, str, str], list[float]] = defaultdict(list)
+Where = tuple[str, str, str, str, str]  # (pair, role, model label, identity, format)
+
+
+def _measured(results: Sequence[RunRecord], y: YScore) -> dict[Where, list[ScoreValue]]:
+    """Every run's value of the score, per side, over the runs that report it."""
+    values: dict[Where, list[ScoreValue]] = defaultdict(list)
     for result in results:
-        if result["experiment"] != y.experiment or not y.applies(result.get("params", {})):
+        params = result.get("params", {})
+        if result["experiment"] != y.experiment or not y.applies(params):
             continue
         for role, side in result["sides"].items():
-            value = side_scores(side).get(y.score)
-            if value is not None and math.isfinite(value):
-                where = (result["pair"], role, side["model"], side.get("identity", ""), side.get("format", ""))
-                values[where].append(value)
+            found = y.of(side, params) if y.of else None
+            if found is not None and math.isfinite(found.value):
+                values[(result["pair"], role, side["model"], side.get("identity", ""), side.get("format", ""))].append(
+                    found
+                )
     return values
+
+
+def one_y(values: list[ScoreValue], label: str) -> dict[str, Any]:
+    """A side's y from its runs' values: the exact ones where any is exact (sampled runs never
+    average into an exact value), else the mean of the others; the interval of one run, or the
+    span of several runs' intervals; and a source that says which runs and methods made it."""
+    exact = [v for v in values if v.method == "exact"]
+    chosen = exact or values
+    left_out = len(values) - len(chosen)
+    intervals = [v.ci for v in chosen]
+    ci = None
+    if all(intervals):
+        ci = (min(c[0] for c in intervals if c), max(c[1] for c in intervals if c))
+    methods = sorted({v.method for v in chosen})
+    runs = f"{len(chosen)} stored run{'s' if len(chosen) > 1 else ''}"
+    source = f"{label}, measured here: {' and '.join(methods)}, {'mean of ' if len(chosen) > 1 else ''}{runs}"
+    notes = sorted({v.note for v in chosen if v.note})
+    if notes:
+        source += f"; {'; '.join(notes)}"
+    if left_out:
+        source += f"; {left_out} sampled run{'s' if left_out > 1 else ''} left out beside the exact value"
+    return {
+        "y": sum(v.value for v in chosen) / len(chosen),
+        "y_ci": ci,
+        "y_method": "+".join(methods),
+        "runs": len(chosen),
+        "y_source": source,
+    }
 
 
 def _alphas(results: Sequence[RunRecord]) -> dict[str, float]:
@@ -180,11 +218,10 @@ def scatter_data(
             "model": model,
             "format": fmt,
             "x": found.value if found else None,
+            "x_ci": found.ci if found else None,
             "x_source": found.source if found else "",
-            "x_provenance": x.provenance,
-            "y": sum(values) / len(values),
-            "runs": len(values),
-            "y_source": f"{y.label}, measured here: mean of {len(values)} stored run{'s' if len(values) > 1 else ''}",
+            "x_provenance": (found.provenance or x.provenance) if found else x.provenance,
+            **one_y(values, y.label),
             "provenance": "measured here",
         }
         if identity in alphas:
@@ -219,9 +256,12 @@ def _paper_layer(data: ScatterData, y: YScore, x: XAxis, rows: list[dict]) -> No
             "size": row["size"],
             "role": "base" if row["variant"] == "Base" else "aligned",
             "x": found.value if found else None,
+            "x_ci": None,
             "x_source": found.source if found else "",
-            "x_provenance": x.provenance if found else "unknown",
+            "x_provenance": (found.provenance or x.provenance) if found else "unknown",
             "y": float(row["value"]),
+            "y_ci": None,
+            "y_method": "reported",
             "y_source": f"reported by the paper: {row['source_note']}",
             "provenance": "reported by the paper",
         }
@@ -230,57 +270,42 @@ def _paper_layer(data: ScatterData, y: YScore, x: XAxis, rows: list[dict]) -> No
             data.reference_unplaced.append(point)
         else:
             data.reference.append(point)
+    data.reference_paths = family_paths(data.reference)
 
 
-def available_axes(results: Sequence[RunRecord], table: Path | str = BENCHMARKS_CSV) -> dict[str, XAxis]:
-    """The x sources this install offers: IFBench from `results`, the table, a local leaderboard."""
+# the paper's families in stage order: Meta's own post-training, and AllenAI's Tulu 3 recipe
+FAMILIES = (("Base", "Llama-Instruct"), ("Base", "Tulu-SFT", "Tulu-DPO", "Tulu-Full"))
+
+
+def family_paths(points: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """For each size, each family's placed stages joined in order (two stages at least)."""
+    paths = []
+    for size in sorted({p["size"] for p in points}):
+        by_variant = {p["variant"]: p for p in points if p["size"] == size}
+        for family in FAMILIES:
+            path = [by_variant[v] for v in family if v in by_variant]
+            if len(path) >= 2:
+                paths.append(path)
+    return paths
+
+
+def available_axes(
+    results: Sequence[RunRecord], table: Path | str = BENCHMARKS_CSV, leaderboard: LeaderboardTable | None = None
+) -> dict[str, XAxis]:
+    """The x sources this install offers: IFEval and IFBench from `results`, the leaderboard
+    table, the benchmark table, a local copy of the leaderboard."""
     from unpredict_core.results.benchmark_axis import x_axes
     from unpredict_core.results.leaderboard import leaderboard_files, read_leaderboard
 
-    return x_axes(results, load_benchmarks(table), read_leaderboard(leaderboard_files()))
+    board = load_table() if leaderboard is None else leaderboard
+    return x_axes(results, load_benchmarks(table), read_leaderboard(leaderboard_files()), board)
 
 
 def point_rows(data: ScatterData) -> list[dict[str, Any]]:
     """Every point, placed or not, as the flat rows the CLI prints and the page offers to download."""
-    keys = ("model", "role", "x", "x_source", "x_provenance", "y", "y_source", "provenance", "why")
+    keys = ("model", "role", "x", "x_ci", "x_source", "x_provenance", "y", "y_ci", "y_method", "y_source",
+            "provenance", "why")  # fmt: skip
     return [
         {k: p.get(k) for k in keys} | {"side": p["role"], "placed": p["x"] is not None}
         for p in data.points + data.unplaced + data.reference + data.reference_unplaced
     ]
-
-
-# -- what a fresh install runs to draw the figure -------------------------------------------------
-# Until this store holds durations of its own, an experiment's declared `typical_seconds` (IFBench's
-# from bench/README; the others are rough figures, not measurements).
-
-
-def measurement_plan(y_key: str, device: str = "auto") -> list[tuple[str, Any]]:
-    """The runs that place a pair on the figure for `y_key`: IFBench (x) and the y experiment,
-    each with its default settings (IFBench's subset sized for the device)."""
-    from unpredict_core.experiments import get_experiment, ifbench
-
-    experiment = y_scores()[y_key].experiment
-    return [
-        (ifbench.NAME, ifbench.Params(limit=ifbench.default_limit(device))),
-        (experiment, get_experiment(experiment).params()),
-    ]
-
-
-def estimate_seconds(plan: list[tuple[str, Any]], stored: list[dict[str, Any]]) -> float:
-    """Expected time of `plan`: the median stored duration of runs with the same experiment and
-    settings where this store has one, else the experiment's typical time."""
-    from unpredict_core.experiments import get_experiment
-
-    total = 0.0
-    for experiment, params in plan:
-        wanted = params.as_dict()
-        same = sorted(
-            r["duration_s"]
-            for r in stored
-            if r.get("experiment") == experiment
-            and r.get("duration_s")
-            and "together" not in r  # a run computed with others records only its share of their time
-            and {k: r["params"].get(k) for k in wanted} == wanted
-        )
-        total += same[len(same) // 2] if same else get_experiment(experiment).typical_seconds
-    return total

@@ -1,5 +1,5 @@
 """The scatter page's one obvious path on a fresh install: a button that runs what the figure needs
-on the picked pair (IFBench for x, the chosen y's experiment), with progress and a time estimate."""
+on the picked pair (IFEval for x, the chosen y's experiment), with progress and a time estimate."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import time
 import streamlit as st
 
 from unpredict_core.errors import UnpredictError
-from unpredict_core.results.scatter import estimate_seconds, measurement_plan, y_scores
+from unpredict_core.results.figure_plan import estimate_seconds, measurement_plan
+from unpredict_core.results.scatter import y_scores
 from unpredict_core.runs import run_experiment
 from unpredict_ui.resources import backends, store
 from unpredict_ui.sidebar import PairChoice
@@ -48,7 +49,7 @@ def measure_section(page: str, choice: PairChoice, y_key: str, stored: list[dict
     pair = choice.pair.name if choice.pair else "the picked pair"
     label = f"Measure the picked pair for this figure ({_minutes(estimate)})"
     st.caption(
-        f"Runs {what} on {pair} with their default settings (IFBench on a subset sized for this machine), "
+        f"Runs {what} on {pair} with their default settings (IFEval on a subset sized for this machine), "
         f"then draws the points. Stored runs are reused, so a second press is instant. y: {y_scores()[y_key].label}."
     )
     if st.button(label, key=f"{page}.measure", disabled=not choice.ready):

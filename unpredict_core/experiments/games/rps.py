@@ -7,12 +7,12 @@ Score from the model's side: net = 100·(wins − losses)/rounds, 0 in expectati
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from unpredict_core.backends.base import ModelBackend, PromptFormat
-from unpredict_core.experiments import Experiment, Score
+from unpredict_core.experiments import Experiment, Score, ScoreValue
 from unpredict_core.experiments.games.engine import (
     MAX_ROUNDS,
     Match,
@@ -20,6 +20,7 @@ from unpredict_core.experiments.games.engine import (
     Rules,
     expected_net_score,
     net_score,
+    net_score_value,
     play_match,
     predictability_by_state,
 )
@@ -130,6 +131,12 @@ def summarise(rounds: list[Round]) -> GameSummary:
     }
 
 
+def net_value(side: Mapping[str, Any], params: Mapping[str, Any]) -> ScoreValue | None:
+    """The stored net score with its interval over the rounds played."""
+    outcomes = [r["outcome"] for r in side.get("rounds") or []]
+    return net_score_value(RULES, outcomes) if outcomes else None
+
+
 def run_side(
     backend: ModelBackend, fmt: PromptFormat, request: str, params: Params, progress: ProgressFn = no_progress
 ) -> RPSSide:
@@ -186,7 +193,9 @@ EXPERIMENT = Experiment(
     default_request=default_request,
     run_side=run_side,
     run_sides=run_sides,
-    scores=(Score("rps_net", "Rock-paper-scissors net score", "net_score", paper=("rps", "net_score")),),
+    scores=(
+        Score("rps_net", "Rock-paper-scissors net score", "net_score", paper=("rps", "net_score"), value=net_value),
+    ),
     typical_seconds=120.0,
     order=20,
 )

@@ -44,6 +44,38 @@ def chi2_at_n(p: np.ndarray | Sequence[float], n: int = PAPER_N) -> np.ndarray:
     return stats.chisquare(probs * n, axis=-1).statistic
 
 
+def chi2_at_n_debiased(counts: np.ndarray | Sequence[float], n: int = PAPER_N) -> float:
+    """`chi2_at_n` of the distribution that drew `counts`, without the sampling noise.
+
+    Scaling a sample's χ² to n = 1,500 scales its noise too: with m draws from p, the shares p̂ give
+    E[Σ(p̂−u)²/u] = Σ(p−u)²/u + Σp(1−p)/(m·u), so a small m lifts the scaled value by about
+    n·(K−1)/m even for a uniform model. Since E[p̂(1−p̂)] = p(1−p)(m−1)/m, subtracting
+    Σp̂(1−p̂)/((m−1)·u) leaves an unbiased estimate of n·Σ(p−u)²/u. It can fall below 0 for a
+    near-uniform model at small m (an unbiased estimate of a small positive number); the interval
+    beside it (`chi2_at_n_posterior`) never does."""
+    arr = np.asarray(counts, dtype=float)
+    m = float(arr.sum())
+    if m < 2:
+        raise ValueError("a debiased χ² needs at least two draws")
+    p_hat, u = arr / m, 1.0 / arr.size
+    raw = float(np.sum((p_hat - u) ** 2 / u))
+    noise = float(np.sum(p_hat * (1 - p_hat) / u)) / (m - 1)
+    return n * (raw - noise)
+
+
+def chi2_at_n_posterior(
+    counts: np.ndarray | Sequence[float], n: int = PAPER_N, *, draws: int = 4000, seed: int = 0, level: float = CI_LEVEL
+) -> tuple[float, float]:
+    """A credible interval of n·Σ(p−u)²/u for the distribution p that drew `counts`, under the
+    Dirichlet(counts + ½) posterior (as `dirichlet_intervals`)."""
+    rng = np.random.default_rng(seed)
+    samples = rng.dirichlet(np.asarray(counts, dtype=float) + 0.5, size=draws)
+    values = chi2_at_n(samples, n)
+    tail = (1 - level) / 2
+    low, high = np.quantile(values, [tail, 1 - tail])
+    return float(low), float(high)
+
+
 def chi2_pvalue(statistic: float | np.ndarray, answers: int) -> np.ndarray:
     return stats.chi2.sf(statistic, df=answers - 1)
 

@@ -1,4 +1,5 @@
-"""IFBench's four accuracies from stored verdicts: pure functions of the per-prompt rows.
+"""The four accuracies of IFBench and IFEval, and the leaderboard's IFEval score, from stored
+verdicts: pure functions of the per-prompt rows.
 
 Prompt-level accuracy: the share of prompts whose every instruction was followed; instruction-level:
 the share of instructions followed; each strict and loose, as IFBench and IFEval define them. Only
@@ -6,6 +7,9 @@ checked instructions count: a prompt with an instruction that errored is left ou
 prompt-level denominators (whether it followed everything is unknown), and the errors are counted
 apart. Each accuracy carries an exact (Clopper-Pearson) 95 % interval, which never collapses to a
 point at small n.
+
+The Open LLM Leaderboard v2 puts IFEval on one 0–100 scale: 100 × the mean of prompt-level strict
+and instruction-level strict (`leaderboard_score`).
 """
 
 from __future__ import annotations
@@ -66,3 +70,21 @@ def verdict_counts(prompts: Sequence[Mapping[str, Any]]) -> dict[str, int]:
         for verdict in row["instructions"]:
             out[verdict["status"]] += 1
     return out
+
+
+LEADERBOARD_PARTS = ("prompt_strict", "instruction_strict")
+
+
+def leaderboard_score(scores: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The leaderboard's IFEval scale: 100 × mean(prompt-level strict, instruction-level strict),
+    with a 95 % interval that needs no assumption about how the two depend on each other: each
+    part's exact interval at 97.5 %, so both hold together at least 95 % of the time (Bonferroni),
+    and the mean of their bounds. None where a part has no trials."""
+    parts = [scores[m] for m in LEADERBOARD_PARTS]
+    if any(not p.get("trials") for p in parts):
+        return {"value": None, "ci": None, "parts": list(LEADERBOARD_PARTS)}
+    bounds = [exact_interval(p["successes"], p["trials"], 0.975) for p in parts]
+    low = sum(b[0] for b in bounds if b) / 2
+    high = sum(b[1] for b in bounds if b) / 2
+    value = 100 * sum(p["successes"] / p["trials"] for p in parts) / 2
+    return {"value": value, "ci": (100 * low, 100 * high), "parts": list(LEADERBOARD_PARTS)}
