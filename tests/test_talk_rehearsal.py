@@ -18,7 +18,7 @@ def test_warm_talk_stores_every_slide_and_a_second_run_is_all_cached(monkeypatch
     first = json.loads(capsys.readouterr().out)["runs"]
     planned = [s.key for s in SLIDES for _ in s.runs("auto")]
     assert [r["slide"] for r in first] == planned
-    assert {r["experiment"] for r in first} == {"random-integers", "rps", "hide-and-seek", "poetry", "ifbench"}
+    assert {r["experiment"] for r in first} == {"random-integers", "rps", "hide-and-seek", "poetry", "ifeval"}
     assert main(["warm", "--talk", "--pair", "scripted", "--json"]) == 0
     again = json.loads(capsys.readouterr().out)["runs"]
     assert all(r["cached"] for r in again) and [r["run_id"] for r in again] == [r["run_id"] for r in first]

@@ -3,7 +3,8 @@
 The comparison itself (which way the paper goes, which way this pair goes) is in
 `unpredict_core.results.paper_beside`; this module only lays it out: two labelled columns,
 *reported by the paper* and *measured here*, the coverage of each side, the provenance note, and
-a warning-coloured sentence when the pair shows the opposite.
+each clause of the paper's finding judged on its own line (warning-coloured where the pair goes
+against it).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from unpredict_core.results.paper_beside import SIDES, Beside, beside_result
+from unpredict_core.results.verdicts import UNLIKE_PAPER
 from unpredict_ui.text import plain
 
 
@@ -51,7 +53,14 @@ def show_beside(beside: Beside, key: str) -> None:
         right.markdown(f"**Measured here** · {measured_values(beside)}")
         if any(v is not None for v in beside.coverage.values()):
             right.caption("Coverage: the share of each side's probability that was a clean answer.")
-        (st.warning if beside.opposite else st.caption)(beside.sentence)
+        show_clauses(beside)
+
+
+def show_clauses(beside: Beside) -> None:
+    """Each clause of the paper's finding on its own line, judged from the numbers above; a clause
+    that goes against the paper in warning colour."""
+    for clause in beside.clauses:
+        (st.warning if clause.verdict == UNLIKE_PAPER else st.caption)(clause.sentence)  # our words and numbers only
 
 
 def show_paper_beside(result: dict) -> None:

@@ -14,11 +14,13 @@ from unpredict_core.backends.models import ModelPair
 from unpredict_core.errors import UnpredictError
 from unpredict_core.experiments.poetry.metrics import complete_votes, win_rates
 from unpredict_core.experiments.poetry.votes import InvalidVote, draw_pair
+from unpredict_core.results.benchmark_axis import BENCHMARK_EXPERIMENTS
+from unpredict_core.results.figure_line import figure_line
 from unpredict_core.results.paper_beside import beside_result, beside_votes
-from unpredict_core.results.scatter import available_axes, load_paper_points, scatter_data
+from unpredict_core.results.scatter import available_axes, load_paper_points, scatter_data, y_scores
 from unpredict_core.talk_rehearsal import FIGURE_Y, SLIDE_KEYS, slide_results
 from unpredict_ui.games.charts import found_rate_figure, net_score_figure, rps_round_score
-from unpredict_ui.paper import measured_values, paper_values
+from unpredict_ui.paper import measured_values, paper_values, show_clauses
 from unpredict_ui.poetry.audience import audience_url, is_local
 from unpredict_ui.random_integers.charts import distribution_figure, shared_y_max
 from unpredict_ui.resources import store
@@ -27,6 +29,7 @@ from unpredict_ui.talk import demo_loader, missing_slide
 from unpredict_ui.text import plain
 
 ROLE_TITLE = {"base": "Base", "aligned": "Aligned"}
+FIGURE_Y_EXPERIMENT = y_scores()[FIGURE_Y].experiment
 CHART_HEIGHT = 320
 
 
@@ -42,17 +45,13 @@ def stage_figure(fig: go.Figure, height: int = CHART_HEIGHT) -> go.Figure:
 
 
 def beside_strip(beside) -> None:
-    """The paper and our numbers in two lines, and the sentence when they disagree."""
+    """The paper and our numbers in two lines, then each clause of the paper's finding judged."""
     if beside is None:
         return
     with st.container(border=True):
         st.markdown(f"**Paper** ({beside.claim.metric}): {paper_values(beside)} · **here**: {measured_values(beside)}")
-        note = f"Paper: {beside.paper_source}. {beside.claim.scale_note}".strip()
-        if beside.opposite:
-            st.caption(plain(note))
-            st.warning(beside.sentence)
-        else:
-            st.caption(plain(f"{note} {beside.sentence}"))
+        st.caption(plain(f"Paper: {beside.paper_source}. {beside.claim.scale_note}".strip()))
+        show_clauses(beside)
 
 
 def _title(pair: ModelPair) -> None:
@@ -134,17 +133,21 @@ def _poem(result: dict) -> None:
 
 
 def _figure(pair: ModelPair, results: list[dict]) -> None:
-    stored = store().query_runs(experiments=["ifbench", "random-integers"], pairs=[pair.name])
-    axes = available_axes(stored)
-    x = axes.get("ifbench:instruction_strict")
-    data = scatter_data(stored, x, FIGURE_Y, load_paper_points()) if x else None
-    if not data or not data.points:
-        st.info("Nothing to draw: the IFBench run has no score for this pair.")
+    """The paper's Figure 1: its ten models at their leaderboard IFEval (reported) and this pair at
+    IFEval measured here, on one 0–100 axis, with the line this pair's own numbers support."""
+    stored = store().query_runs(experiments=[*BENCHMARK_EXPERIMENTS, FIGURE_Y_EXPERIMENT], pairs=[pair.name])
+    x = available_axes(stored)["ifeval"]
+    data = scatter_data(stored, x, FIGURE_Y, load_paper_points())
+    if not data.points and not data.reference:
+        st.info("Nothing to draw: no IFEval run with a score for this pair.")
         return
-    figure = stage_figure(scatter_figure(data, x.title), 330).update_yaxes(title=None)  # the title says it
+    figure = stage_figure(scatter_figure(data, "IFEval, 0–100 (Open LLM Leaderboard scale)"), 400)
+    figure.update_layout(title={"text": "χ² against uniform at n = 1,500 (log)", "subtitle": {"text": ""}})
+    figure.update_yaxes(title=None)
     st.plotly_chart(figure, key="talk.scatter")
-    st.caption("x and y measured here; the paper's models are not on this figure (not measured here).")
-    beside_strip(beside_result(results[0]))
+    st.markdown(plain(figure_line(results)))
+    st.caption("Hollow: the paper's models (x reported by the leaderboard, y by the paper). Filled: this pair, "
+               "both axes measured here, with 95 % intervals.")  # fmt: skip
 
 
 def show_slide(key: str, pair: ModelPair) -> None:

@@ -18,23 +18,28 @@ def test_the_papers_numbers_come_from_the_reference_table_with_their_source():
 def test_a_pair_that_goes_the_other_way_gets_a_sentence_saying_so():
     opposite = compare(CLAIMS["random-integers"], {"base": 40.0, "aligned": 12.0})
     assert opposite.opposite and opposite.measured_better == "aligned"
-    assert opposite.sentence.startswith("This pair shows the opposite of the paper")
+    assert opposite.sentence.startswith("Unlike the paper")
     assert "base 40, aligned 12" in opposite.sentence
     same = compare(CLAIMS["rps"], {"base": 5.0, "aligned": -30.0})
-    assert not same.opposite and same.sentence.startswith("Same direction as the paper")
+    assert not same.opposite and same.sentence.startswith("As in the paper")
     assert compare(CLAIMS["rps"], {"base": 1.0, "aligned": 1.0}).measured_better == "neither"
     # the benchmark goes the other way in the paper: aligned models score higher
     assert not compare(CLAIMS["ifbench"], {"base": 0.2, "aligned": 0.4}).opposite
     assert compare(CLAIMS["ifbench"], {"base": 0.4, "aligned": 0.2}).opposite
 
 
-def test_sequences_compare_the_distance_to_three_repetitions():
+def test_sequences_are_judged_on_their_own_repeats():
+    no_repeats = [list(range(10))] * 40
+    iid_like = [[0, 0, 1, 1, 2, 2, 3, 4, 5, 6], [0, 0, 0, 1, 1, 2, 2, 3, 4, 5], [0, 0, 0, 1, 2, 2, 3, 4, 5, 6]] * 14
     result = {"experiment": "random-integers", "params": {"mode": "sequences"},
-              "sides": {"base": {"metrics": {"repetition_mode": 0}, "min_coverage": 0.5},
-                        "aligned": {"metrics": {"repetition_mode": 3}, "min_coverage": 0.9}}}  # fmt: skip
+              "sides": {"base": {"metrics": {"repetition_mode": 3}, "sequences": iid_like, "min_coverage": 0.5},
+                        "aligned": {"metrics": {"repetition_mode": 0}, "sequences": no_repeats, "min_coverage": 0.9}}}  # fmt: skip
     beside = beside_result(result)
     assert beside.claim is CLAIMS["random-integers/sequences"] and beside.paper == {"base": 3.0, "aligned": 0.0}
-    assert beside.opposite and beside.coverage == {"base": 0.5, "aligned": 0.9}
+    assert [c.verdict for c in beside.clauses] == ["as in the paper", "as in the paper"]
+    assert beside.coverage == {"base": 0.5, "aligned": 0.9}
+    result["sides"]["base"]["sequences"] = no_repeats[:1]
+    assert [c.verdict for c in beside_result(result).clauses] == ["too few to tell", "too few to tell"]
 
 
 def test_votes_are_read_as_the_base_poems_originality_win_rate():

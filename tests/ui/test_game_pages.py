@@ -253,7 +253,7 @@ def test_a_finished_play_yourself_game_is_stored_as_a_run(scripted_players):
 
 
 def test_the_paper_stands_beside_the_measurement_and_an_opposite_result_is_said():
-    result = scripted_result("hide-and-seek", hide_and_seek.Params(seeker="greedy", spots=7, rounds=6, seed=1))
+    result = scripted_result("hide-and-seek", hide_and_seek.Params(seeker="greedy", spots=7, rounds=20, seed=1))
     at = open_page(HS_PAGE)
     at.session_state["hide_and_seek"] = {"result": result, "settings": {}}
     at.run()
@@ -261,8 +261,13 @@ def test_the_paper_stands_beside_the_measurement_and_an_opposite_result_is_said(
     assert "**Reported by the paper** · score against the seeker: base +51.0 · aligned -38.0" in shown
     assert "**Measured here** · base" in shown and "coverage" in shown
     assert "score definition unpublished" in shown
-    assert not any("opposite of the paper" in w.value for w in at.warning)  # the favourite-spot side is found
+    assert not any("Unlike the paper" in w.value for w in at.warning)  # the favourite-spot side is found
+    assert "As in the paper: base models hide less predictably" in shown
     flipped = result | {"sides": {"base": result["sides"]["aligned"], "aligned": result["sides"]["base"]}}
     at.session_state["hide_and_seek"] = {"result": flipped, "settings": {}}
     at.run()
-    assert any("This pair shows the opposite of the paper" in w.value for w in at.warning)
+    assert any("Unlike the paper: base models hide less predictably" in w.value for w in at.warning)
+    short = scripted_result("hide-and-seek", hide_and_seek.Params(seeker="greedy", spots=7, rounds=2, seed=1))
+    at.session_state["hide_and_seek"] = {"result": short, "settings": {}}
+    at.run()
+    assert "Too few to tell (2 rounds a side)" in texts(at)

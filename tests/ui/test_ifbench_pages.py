@@ -1,6 +1,7 @@
-"""The IFBench page and the scatter page in AppTest: a stored IFBench result is shown as scores,
-exclusions and browsable prompts; the scatter page defaults to the measured benchmark and its one
-button measures the picked (real default) pair and places both sides."""
+"""The IFBench and IFEval pages and the scatter page in AppTest: a stored result is shown as scores,
+exclusions and browsable prompts (IFEval's on the leaderboard's scale); the scatter page defaults to
+the paper's x (IFEval, the paper's models reported, ours measured) and its one button measures the
+picked (real default) pair and places both sides."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from tests.support.scripted_pair import PAIR, ScriptedLoader
 from tests.support.ui_support import clear_streamlit_caches, open_page, texts  # noqa: F401  (autouse fixture)
-from unpredict_core.experiments import ifbench, random_integers
+from unpredict_core.experiments import ifbench, ifeval, random_integers
 from unpredict_core.runs import run_experiment
 from unpredict_core.store.database import Store
 
@@ -43,16 +44,33 @@ def test_ifbench_page_shows_scores_exclusions_and_prompts():
     assert any(result["sides"]["base"]["prompts"][0]["prompt"] == c.value for c in at.code)  # shown as text
 
 
-def test_scatter_page_defaults_to_the_measured_benchmark():
+def test_ifeval_page_shows_the_leaderboard_score_of_each_side():
+    store, loader = Store(), ScriptedLoader()
+    result = run_experiment(ifeval.NAME, PAIR, ifeval.Params(limit=3), store=store, load=loader)
+    at = open_page("pages/10_IFEval.py")
+    assert at.number_input(key="kept.ifeval.limit").value == ifeval.SUITE.default_limit()
+    at.session_state["ifeval"] = {"result": result, "settings": {}}
+    at.run()
+    assert not at.exception and not at.error
+    shown = [m.value for m in at.metric]
+    assert shown == [f"{result['sides'][r]['metrics']['oll_ifeval']:.1f}" for r in ("base", "aligned")]
+    assert "leaderboard's scale" in texts(at) and "Too few to tell (3 prompts a side)" in texts(at)
+
+
+def test_scatter_page_defaults_to_the_papers_axis_with_the_papers_ten_models():
     scripted_runs()
+    run_experiment(ifeval.NAME, PAIR, ifeval.Params(limit=3), store=Store(), load=ScriptedLoader())
     at = open_page("pages/6_Benchmark_vs_Unpredictability.py")
     assert not at.exception and not at.error
     x_select = next(s for s in at.selectbox if s.label == "Benchmark score (x)")
-    assert x_select.value == "ifbench:instruction_strict"
+    assert x_select.value == "ifeval"
     points = point_table(at)
     assert set(points["side"]) >= {"base", "aligned"}
     measured = points[points["provenance"] == "measured here"]
-    assert measured["placed"].all() and measured["x_source"].str.contains("IFBench, measured here").all()
+    assert measured["placed"].all() and measured["x_source"].str.contains("IFEval, measured here").all()
+    reported = points[points["provenance"] == "reported by the paper"]
+    assert len(reported) == 10 and reported["placed"].all()
+    assert (reported["x_provenance"] == "reported by the leaderboard").all()
     assert len(at.get("plotly_chart")) == 1
 
 
@@ -61,7 +79,7 @@ def test_scatter_button_measures_the_default_pair(monkeypatch):
     import unpredict_ui.results.scatter_measure as measure
 
     small = [
-        (ifbench.NAME, ifbench.Params(limit=2, max_new_tokens=16)),
+        (ifeval.NAME, ifeval.Params(limit=2, max_new_tokens=16)),
         (random_integers.NAME, random_integers.Params()),
     ]
     monkeypatch.setattr(measure, "measurement_plan", lambda y_key: small)  # CI-sized; the page's own is larger

@@ -1,11 +1,12 @@
 """The paper's reported number beside the one measured here, and which way each of them goes.
 
 A page can show "the paper: base 13.9, aligned 115.1 · here: base 40, aligned 12" only with the
-direction spelled out: which side the paper found better, which side this pair is better on, and
-a sentence when they disagree, so a presenter whose pair goes the other way has something true to
-point at. The paper's numbers come from `reference/paper_reported.csv` (secondary summaries, with
-their note); where that table has no number for an experiment, the claim says so and carries
-only the paper's finding in words. Nothing here is averaged with or scaled to the measurement.
+direction spelled out, clause by clause: the paper's finding is split into its claims
+(`claim_clauses`), and each is judged from this run's own numbers and intervals — as in the paper,
+unlike it, or too few to tell — so no sentence says more than the numbers beside it. The paper's
+numbers come from `reference/paper_reported.csv` (secondary summaries, with their note); where that
+table has no number for an experiment, the claim says so and carries only the paper's finding in
+words. Nothing here is averaged with or scaled to the measurement.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from unpredict_core.results.claim_clauses import CLAUSES, votes
 from unpredict_core.results.scatter import load_paper_points
+from unpredict_core.results.verdicts import AS_PAPER, TOO_FEW, UNLIKE_PAPER, Clause
 
 SIDES = ("base", "aligned")
 
@@ -59,6 +62,12 @@ CLAIMS: dict[str, PaperClaim] = {
         "aligned models score higher on benchmarks (the paper's Figure 1), while being worse at unpredictability",
         None, paper_favours="aligned",
     ),
+    "ifeval": PaperClaim(
+        "IFEval on the leaderboard's scale", "oll_ifeval", "higher",
+        "aligned models score higher on benchmarks (the paper's Figure 1), while being worse at unpredictability",
+        None, paper_favours="aligned",
+        scale_note="The paper's models' IFEval is the leaderboard's (Benchmark vs Unpredictability page).",
+    ),
     "poetry": PaperClaim(
         "base poem's win rate on originality", "originality", "higher",
         "base poems won on originality; aligned poems won on pleasantness and overall preference",
@@ -78,8 +87,9 @@ class Beside:
     measured: dict[str, float | None]
     coverage: dict[str, float | None]
     measured_better: str | None  # "base", "aligned", "neither" (equal) or None (not measured)
-    opposite: bool
-    sentence: str
+    opposite: bool  # some clause goes against the paper beyond doubt
+    sentence: str  # every clause's sentence
+    clauses: tuple[Clause, ...] = ()
 
 
 def claim_key(result: dict) -> str | None:
@@ -127,27 +137,38 @@ def _side_value(side: dict, score: str) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def compare(claim: PaperClaim, measured: dict[str, float | None], coverage: dict | None = None, rows=None) -> Beside:
-    """The paper beside `measured`, with the sentence a page shows when they disagree."""
+def headline_clause(claim: PaperClaim, measured: Mapping[str, float | None], theirs: str | None) -> Clause:
+    """One clause from the headline numbers alone, with no interval (used where a run's own
+    numbers are not at hand): the side the paper favours does better, or not."""
+    ours = better_side(claim, measured)
+    if ours is None:
+        return Clause(claim.finding, "not measured", f"{claim.metric} is not on both sides of this run")
+    evidence = f"{claim.metric}: {_pair_text(measured)}"
+    verdict = TOO_FEW if ours == "neither" else AS_PAPER if ours == theirs else UNLIKE_PAPER
+    return Clause(claim.finding, verdict, evidence)
+
+
+def compare(
+    claim: PaperClaim,
+    measured: dict[str, float | None],
+    coverage: dict | None = None,
+    rows=None,
+    clauses: list[Clause] | None = None,
+) -> Beside:
+    """The paper beside `measured`, each clause of its finding judged (from `clauses` when the
+    run's own numbers gave them, else from the headline numbers)."""
     paper, source = paper_numbers(claim, rows)
     ours = better_side(claim, measured)
     theirs = better_side(claim, paper) if paper else claim.paper_favours  # its numbers, else its finding
-    opposite = ours in SIDES and ours != theirs
-    if ours is None:
-        sentence = "Not measured on both sides of this run."
-    elif opposite:
-        sentence = (
-            f"This pair shows the opposite of the paper: here the {ours} model does better on the "
-            f"{claim.metric} ({_pair_text(measured)}), while the paper found that {claim.finding}."
-        )
-    elif ours == "neither":
-        sentence = f"Here both sides score the same on the {claim.metric}: no direction to compare with the paper."
-    else:
-        sentence = f"Same direction as the paper: {claim.finding}."
-    return Beside(claim, paper, source, measured, coverage or {s: None for s in SIDES}, ours, opposite, sentence)
+    judged = tuple(clauses or [headline_clause(claim, measured, theirs)])
+    opposite = any(c.verdict == UNLIKE_PAPER for c in judged)
+    sentence = " ".join(c.sentence for c in judged)
+    return Beside(
+        claim, paper, source, measured, coverage or {s: None for s in SIDES}, ours, opposite, sentence, judged
+    )
 
 
-def _pair_text(values: dict[str, float | None]) -> str:
+def _pair_text(values: Mapping[str, float | None]) -> str:
     return ", ".join(f"{s} {values[s]:.3g}" for s in SIDES)
 
 
@@ -161,7 +182,7 @@ def beside_result(result: dict, rows=None) -> Beside | None:
     measured = {s: _side_value(sides.get(s, {}), claim.score) for s in SIDES}
     coverage = {s: _side_value(sides.get(s, {}), "coverage") or _side_value(sides.get(s, {}), "min_coverage")
                 for s in SIDES}  # fmt: skip
-    return compare(claim, measured, coverage, rows)
+    return compare(claim, measured, coverage, rows, CLAUSES[key](result))
 
 
 def beside_votes(rates: dict[str, dict], rows=None) -> Beside:
@@ -169,4 +190,5 @@ def beside_votes(rates: dict[str, dict], rows=None) -> Beside:
     originality = rates.get("originality", {})
     rate = originality.get("rate")
     measured = {"base": rate, "aligned": None if rate is None else 1.0 - rate}
-    return compare(CLAIMS["poetry"], measured, None, rows)
+    clauses = votes(rates) if "ci_low" in originality else None  # full win rates, not a bare rate
+    return compare(CLAIMS["poetry"], measured, None, rows, clauses)

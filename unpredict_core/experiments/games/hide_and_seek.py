@@ -134,8 +134,8 @@ def summarise(rules: HideAndSeekRules, rounds: list[Round]) -> HideAndSeekSummar
 
 
 def net_value(side: Mapping[str, Any], params: Mapping[str, Any]) -> ScoreValue | None:
-    """The stored net score with its interval over the rounds played."""
-    outcomes = [r["outcome"] for r in side.get("rounds") or []]
+    """The stored net score with its interval over the rounds played (a found hider lost the round)."""
+    outcomes = ["loss" if r["found"] else "win" for r in side.get("rounds") or []]
     return net_score_value(HideAndSeekRules(int(params.get("spots", 7))), outcomes) if outcomes else None
 
 
