@@ -31,9 +31,13 @@ def test_a_pair_that_goes_the_other_way_gets_a_sentence_saying_so():
 def test_sequences_are_judged_on_their_own_repeats():
     no_repeats = [list(range(10))] * 40
     iid_like = [[0, 0, 1, 1, 2, 2, 3, 4, 5, 6], [0, 0, 0, 1, 1, 2, 2, 3, 4, 5], [0, 0, 0, 1, 2, 2, 3, 4, 5, 6]] * 14
-    result = {"experiment": "random-integers", "params": {"mode": "sequences"},
-              "sides": {"base": {"metrics": {"repetition_mode": 3}, "sequences": iid_like, "min_coverage": 0.5},
-                        "aligned": {"metrics": {"repetition_mode": 0}, "sequences": no_repeats, "min_coverage": 0.9}}}  # fmt: skip
+    base = {"metrics": {"repetition_mode": 3}, "sequences": iid_like, "min_coverage": 0.5}
+    aligned = {"metrics": {"repetition_mode": 0}, "sequences": no_repeats, "min_coverage": 0.9}
+    result = {
+        "experiment": "random-integers",
+        "params": {"mode": "sequences"},
+        "sides": {"base": base, "aligned": aligned},
+    }
     beside = beside_result(result)
     assert beside.claim is CLAIMS["random-integers/sequences"] and beside.paper == {"base": 3.0, "aligned": 0.0}
     assert [c.verdict for c in beside.clauses] == ["as in the paper", "as in the paper"]

@@ -115,8 +115,8 @@ def test_benchmarks_agree_disagree_and_are_too_small(experiment):
 
 
 def votes(n: int, base_wins: dict[str, int]) -> dict[str, dict[str, str]]:
-    return {f"v{i}": {c: ("base" if i < base_wins[c] else "aligned") for c in ("originality", "pleasantness", "preference")}
-            for i in range(n)}  # fmt: skip
+    criteria = ("originality", "pleasantness", "preference")
+    return {f"v{i}": {c: ("base" if i < base_wins[c] else "aligned") for c in criteria} for i in range(n)}
 
 
 def test_poetry_votes_each_criterion_on_its_own():

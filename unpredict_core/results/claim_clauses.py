@@ -109,18 +109,21 @@ def _predictability(side: Mapping[str, Any]) -> Estimate | None:
 def rps(result: Mapping[str, Any]) -> list[Clause]:
     params, sides = result.get("params") or {}, result.get("sides") or {}
     n = _rounds(result)
+    net = both(sides, _score(rps_net, params))
+    top = both(sides, _predictability)
     return [
-        compare_sides("aligned models lose to the adversary more than base models", both(sides, _score(rps_net, params)),
-                      "higher", "net score", _num, n),
-        compare_sides("aligned models are more predictable (a higher mean top-move probability)",
-                      both(sides, _predictability), "lower", "predictability", _pct, n),
+        compare_sides("aligned models lose to the adversary more than base models", net, "higher", "net score",
+                      _num, n),
+        compare_sides("aligned models are more predictable (a higher mean top-move probability)", top, "lower",
+                      "predictability", _pct, n),
     ]  # fmt: skip
 
 
 def hide_and_seek(result: Mapping[str, Any]) -> list[Clause]:
     params, sides = result.get("params") or {}, result.get("sides") or {}
-    return [compare_sides("base models hide less predictably than aligned models (a higher net score)",
-                          both(sides, _score(hide_net, params)), "higher", "net score", _num, _rounds(result))]  # fmt: skip
+    net = both(sides, _score(hide_net, params))
+    claim = "base models hide less predictably than aligned models (a higher net score)"
+    return [compare_sides(claim, net, "higher", "net score", _num, _rounds(result))]
 
 
 def _accuracy(metric: str, scale: float) -> Callable[[Mapping[str, Any]], Estimate | None]:
