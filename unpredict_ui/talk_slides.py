@@ -24,7 +24,7 @@ from unpredict_ui.paper import measured_values, paper_values, show_clauses
 from unpredict_ui.poetry.audience import audience_url, is_local
 from unpredict_ui.random_integers.charts import distribution_figure, shared_y_max
 from unpredict_ui.resources import store
-from unpredict_ui.results.scatter_chart import scatter_figure
+from unpredict_ui.results.scatter_chart import scatter_figure, wants_log_y
 from unpredict_ui.talk import demo_loader, missing_slide
 from unpredict_ui.text import plain
 
@@ -141,9 +141,10 @@ def _figure(pair: ModelPair, results: list[dict]) -> None:
     if not data.points and not data.reference:
         st.info("Nothing to draw: no IFEval run with a score for this pair.")
         return
-    figure = stage_figure(scatter_figure(data, "IFEval, 0–100 (Open LLM Leaderboard scale)"), 400)
-    figure.update_layout(title={"text": "χ² against uniform at n = 1,500 (log)", "subtitle": {"text": ""}})
-    figure.update_yaxes(title=None)
+    figure = stage_figure(scatter_figure(data, "IFEval, 0–100 (Open LLM Leaderboard scale)"), 420)
+    log = " (log)" if wants_log_y(data) else ""
+    figure.update_layout(title=None, margin={"t": 10}, legend={"y": -0.3, "yanchor": "top", "x": 0.5, "xanchor": "center"})
+    figure.update_yaxes(title={"text": f"χ² vs uniform, n = 1,500{log}", "font": {"size": 18}})
     st.plotly_chart(figure, key="talk.scatter")
     st.markdown(plain(figure_line(results)))
     st.caption("Hollow: the paper's models (x reported by the leaderboard, y by the paper). Filled: this pair, "

@@ -6,6 +6,7 @@ intervals as error bars; the paper's reported points hollow, each family joined 
 from __future__ import annotations
 
 import html
+import math
 
 import plotly.graph_objects as go
 
@@ -75,10 +76,22 @@ def scatter_figure(data: ScatterData, x_title: str) -> go.Figure:
     )
     if data.x.key.startswith(("ifeval", "oll:")):
         fig.update_xaxes(range=[0, 100])
-    ys = [p["y"] for p in data.points + data.reference]
-    if ys and min(ys) > 0 and max(ys) / min(ys) > 30:  # the paper's χ² in tens, a small model's in thousands
-        fig.update_yaxes(type="log")
+    if wants_log_y(data):
+        fig.update_yaxes(type="log", dtick=1, range=_log_range(data))  # powers of ten only: no 11 px minor labels
     return fig
+
+
+def _log_range(data: ScatterData) -> list[float]:
+    """The y range in log10 units, with room for the markers and error bars at both ends."""
+    values = [v for p in data.points + data.reference for v in (p["y"], *(p.get("y_ci") or ())) if v and v > 0]
+    return [math.log10(min(values)) - 0.25, math.log10(max(values)) + 0.25]
+
+
+def wants_log_y(data: ScatterData) -> bool:
+    """A log y where the values span orders of magnitude (the paper's χ² in tens, a small model's in
+    thousands) and none is below 1 (on the χ² scale, below the noise of 1,500 draws: near 0)."""
+    ys = [p["y"] for p in data.points + data.reference]
+    return bool(ys) and min(ys) >= 1 and max(ys) / min(ys) > 30
 
 
 def _markers(points: list[dict], role: str, layer: str) -> go.Scatter:
