@@ -143,7 +143,8 @@ def _figure(pair: ModelPair, results: list[dict]) -> None:
         return
     figure = stage_figure(scatter_figure(data, "IFEval, 0–100 (Open LLM Leaderboard scale)"), 420)
     log = " (log)" if wants_log_y(data) else ""
-    figure.update_layout(title=None, margin={"t": 10}, legend={"y": -0.3, "yanchor": "top", "x": 0.5, "xanchor": "center"})
+    legend = {"y": -0.3, "yanchor": "top", "x": 0.5, "xanchor": "center"}
+    figure.update_layout(title=None, margin={"t": 10}, legend=legend)
     figure.update_yaxes(title={"text": f"χ² vs uniform, n = 1,500{log}", "font": {"size": 18}})
     st.plotly_chart(figure, key="talk.scatter")
     st.markdown(plain(figure_line(results)))
