@@ -84,6 +84,22 @@ temperature = [0.7, 1.0]
     assert (summary.count("done"), summary.count("failed")) == (2, 0), summary.text()
 
 
+def test_ifeval_sweeps_over_its_declared_settings_and_resumes(scripted):
+    text = """pairs = ["scripted"]
+[[experiment]]
+name = "ifeval"
+limit = [2, 3]
+max_new_tokens = 16
+"""
+    store, loader = Store(), ScriptedAwareLoader(no_real_models)
+    first = run_sweep(parse_sweep(text), store=store, load=loader, out=io.StringIO())
+    assert (first.count("done"), first.count("failed")) == (2, 0), first.text()
+    again = run_sweep(parse_sweep(text), store=store, load=loader, out=io.StringIO())
+    assert again.count("cached") == 2
+    with pytest.raises(SweepFileError, match="limit"):
+        parse_sweep(text.replace("[2, 3]", "[2, 100000]"))
+
+
 def test_tiny_sweep_runs_then_resumes_from_the_cache(scripted):
     store = Store()
     loader = ScriptedAwareLoader(no_real_models)
