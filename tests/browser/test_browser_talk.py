@@ -115,7 +115,7 @@ def test_the_rehearsed_talk_fits_the_screen_slide_by_slide(rehearsed, chromium):
 def test_an_audience_vote_appears_in_the_poetry_analysis(rehearsed, chromium, tmp_path):
     db, url, runs = rehearsed
     poem_run = next(r["run_id"] for r in runs["runs"] if r["slide"] == "poem")
-    audience, audience_url = start_streamlit(db, tmp_path / "audience.log", script="audience.py")
+    audience, audience_url = start_streamlit(db, tmp_path / "audience.log", script="audience/app.py")
     try:
         phone = chromium.new_context(viewport={"width": 420, "height": 900}).new_page()
         phone.goto(f"{audience_url}/?run={poem_run}")
@@ -138,5 +138,29 @@ def test_an_audience_vote_appears_in_the_poetry_analysis(rehearsed, chromium, tm
         dashboard.get_by_text("Analysis").click()
         dashboard.get_by_text("by 1 rater").wait_for(timeout=60_000)
         assert "No votes on these poems yet" not in dashboard.inner_text("body")
+    finally:
+        stop_streamlit(audience)
+
+
+def test_the_audience_port_serves_only_its_vote_page(chromium, tmp_path):
+    """Streamlit registers every file of a `pages/` folder beside the main script as a route of that
+    server until the script's own st.navigation runs: the first request after the start decides. So
+    the server is fresh and the first path opened is a dashboard page's; every other follows."""
+    paths = ["Results", "Home", "Random_Numbers", "Poetry", "Benchmark_vs_Unpredictability", "IFEval", "IFBench",
+             "RPS_Tournament", "Alignment_Dial", "Rock_Paper_Scissors", "Hide_and_Seek", "app", "audience"]  # fmt: skip
+    audience, audience_url = start_streamlit(
+        tmp_path / "empty.duckdb", tmp_path / "audience.log", script="audience/app.py"
+    )
+    try:
+        for path in paths:
+            phone = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+            phone.goto(f"{audience_url}/{path}")
+            phone.get_by_role("heading", name="Which poem is better?").wait_for(timeout=60_000)
+            _idle(phone)
+            body = phone.inner_text("body")
+            assert phone.get_by_test_id("stSidebarNav").count() == 0, path
+            for dashboard_only in ("Model pair", "Delete", "Export", "Run"):
+                assert dashboard_only not in body.split(), (path, dashboard_only)
+            phone.context.close()
     finally:
         stop_streamlit(audience)

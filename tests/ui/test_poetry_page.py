@@ -184,7 +184,7 @@ def test_rating_shows_progress_reveals_the_sides_and_runs_out_without_repeats():
 
 def test_the_audience_app_offers_voting_only_and_its_votes_reach_the_analysis():
     run = stored_run()
-    at = AppTest.from_file(str(ROOT / "audience.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "audience" / "app.py"), default_timeout=60)
     at.query_params["run"] = run["run_id"]
     at.run()
     assert not at.exception and not at.error
