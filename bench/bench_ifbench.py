@@ -33,7 +33,7 @@ from unpredict_core.backends.models import DEFAULT_PAIR  # noqa: E402
 from unpredict_core.errors import UnpredictError  # noqa: E402
 from unpredict_core.experiments import ifbench  # noqa: E402
 from unpredict_core.experiments.ifbench.data import load_prompts  # noqa: E402
-from unpredict_core.experiments.instructions.suite import fill  # noqa: E402
+from unpredict_core.experiments.instructions.suite import DEFAULT_MAX_NEW_TOKENS, fill  # noqa: E402
 
 
 def timed_generate(backend, prompts, max_new_tokens: int, batch: int | None) -> tuple[float, int, list[str]]:
@@ -103,7 +103,7 @@ def main() -> int:
     args = parser.parse_args()
     cuda = args.device == "cuda"
     args.limit = args.limit or (32 if cuda else ifbench.CPU_DEFAULT_LIMIT)
-    args.max_new_tokens = args.max_new_tokens or (64 if cuda else ifbench.DEFAULT_MAX_NEW_TOKENS)
+    args.max_new_tokens = args.max_new_tokens or (64 if cuda else DEFAULT_MAX_NEW_TOKENS)
     if args.model == "auto":
         args.model = "llama-8b-shaped" if cuda or args.smoke else "default"
     if args.smoke:
