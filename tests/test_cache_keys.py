@@ -27,3 +27,16 @@ KEYS = {
 def test_the_default_run_of_each_experiment_keeps_its_key(name):
     params = get_experiment(name).params().validate()
     assert runs.cache_key(name, params, runs.side_requests(name, PAIR, params)) == KEYS[name]
+
+
+def test_one_setting_spelled_two_ways_is_one_key():
+    """−0.0 and 0.0, 1 and 1.0 are one setting: a sweep with both must store one run."""
+    from unpredict_core.dial import mixed_key
+    from unpredict_core.experiments import poetry
+
+    def key(params):
+        params = params.validate()
+        return runs.cache_key(poetry.NAME, params, runs.side_requests(poetry.NAME, PAIR, params))
+
+    assert key(poetry.Params(temperature=1)) == key(poetry.Params(temperature=1.0)) == key(poetry.Params(temperature=1e0))
+    assert mixed_key("k", -0.0, "token") == mixed_key("k", 0.0, "token") != mixed_key("k", 0.5, "token")

@@ -23,6 +23,7 @@ from unpredict_core.backends.mixture import CLAIMS, TITLES, MixtureRefused, chec
 from unpredict_core.backends.models import ModelPair, identity
 from unpredict_core.errors import InvalidScores
 from unpredict_core.experiments import get_experiment
+from unpredict_core.params import canonical_number
 from unpredict_core.progress import ProgressFn, no_progress, scaled
 from unpredict_core.records import RunRecord
 from unpredict_core.results.table import out_of_range
@@ -48,7 +49,7 @@ def writes_text(experiment: str, params) -> bool:
 
 def mixed_key(two_sided_key: str, alpha: float, mix: str) -> str:
     """The mixed run's cache key: everything the two-sided run depends on, plus α and the kind."""
-    payload = {"with": two_sided_key, "mixed": {"alpha": alpha, "mixture": mix, "version": mixture.VERSION}}
+    payload = {"with": two_sided_key, "mixed": {"alpha": canonical_number(alpha), "mixture": mix, "version": mixture.VERSION}}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 

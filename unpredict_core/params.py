@@ -127,6 +127,22 @@ def spec_of(params_class: type, name: str) -> Spec | None:
     return None
 
 
+def canonical_number(value: float) -> float:
+    """One spelling of a number for a cache key: 1 and 1.0 (and 1e0) are 1.0, and −0.0 is 0.0 (the
+    same setting must never be two keys)."""
+    return float(value) + 0.0
+
+
+def canonical_dict(params: Any) -> dict[str, Any]:
+    """`params.as_dict()` with every declared float setting spelled one way (`canonical_number`)."""
+    data = params.as_dict()
+    for name, (spec, _) in declared(type(params)).items():
+        value = data.get(name)
+        if spec.kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+            data[name] = canonical_number(value)
+    return data
+
+
 def check_declared(params: Any) -> None:
     """Check every declared field of a Params instance against its declaration."""
     for f in dataclasses.fields(params):

@@ -31,6 +31,7 @@ from unpredict_core.backends.base import (
 from unpredict_core.backends.models import ModelPair, ModelSpec, Role, identity
 from unpredict_core.errors import InvalidScores, StoreError
 from unpredict_core.experiments import Experiment, get_experiment
+from unpredict_core.params import canonical_dict
 from unpredict_core.paths import cache_dir
 from unpredict_core.progress import ProgressFn, no_progress, scaled
 from unpredict_core.records import RunRecord, SideOutcome, SideRecord
@@ -119,7 +120,7 @@ def cache_key(experiment: str, params, sides: dict[str, SideRequest], load=None,
     payload = {
         "experiment": experiment,
         "code_version": f"{version}/{__version__}",
-        "params": params.as_dict(),
+        "params": canonical_dict(params),
         "sides": {role: side(s) for role, s in sides.items()},
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

@@ -204,3 +204,43 @@ def test_the_audience_app_offers_voting_only_and_its_votes_reach_the_analysis():
     dashboard.radio(key=MODE).set_value("analysis").run()
     wins = dashboard.dataframe[0].value.set_index("Criterion")
     assert wins.loc["originality", "Base wins"].endswith("of 1")
+
+
+def test_the_audience_app_finds_its_run_by_id_and_says_when_it_is_gone(monkeypatch):
+    import unpredict_core.store.database as database
+
+    run = stored_run()
+    newer = [
+        run_experiment("poetry", DEFAULT_PAIR, poetry.Params(topics=(topic,), samples=1, embeddings=False),
+                       store=Store(), load=loader({}))
+        for topic in ("sea", "snow")
+    ]  # fmt: skip
+    assert len({r["run_id"] for r in [run, *newer]}) == 3
+    # only the newest poetry run is "listed": the named one must still be found by its id
+    monkeypatch.setattr(database.Store, "list_runs", lambda self, experiment=None, limit=200: [
+        {"run_id": newer[-1]["run_id"]}][:limit])  # fmt: skip
+    at = AppTest.from_file(str(ROOT / "audience" / "app.py"), default_timeout=60)
+    at.query_params["run"] = run["run_id"]
+    at.run()
+    assert not at.exception and at.session_state["audience.blind_pair"]["run_id"] == run["run_id"]
+    vote_id = at.session_state["audience.blind_pair"]["pair"]["vote_id"]
+    for criterion in ("originality", "pleasantness", "preference"):
+        at.radio(key=f"audience.answer.{vote_id}.{criterion}").set_value("b")
+    Store().delete_runs([run["run_id"]])  # the presenter deletes the run while a voter answers
+    next(b for b in at.button if b.label == "Submit vote").click().run()
+    assert not at.exception
+    assert any("no longer stored" in w.value for w in at.warning)
+    assert not any("Answer all three questions" in e.value for e in at.error)  # the voter is not blamed
+    assert all(at.session_state["audience.blind_pair"]["run_id"] != r["run_id"] for r in newer)  # no other run
+
+
+def test_the_audience_address_is_parsed_not_searched(monkeypatch):
+    from unpredict_ui.poetry.audience import URL_ENV, audience_url, is_local
+
+    assert is_local("http://LOCALHOST:8502") and is_local("http://127.0.0.2:8502/") and is_local("http://[::1]:8502")
+    assert not is_local("http://localhost.example.org:8502") and not is_local("http://192.168.1.20:8502")
+    assert not is_local("http://example.org/?next=//localhost")
+    monkeypatch.setenv(URL_ENV, "http://192.168.1.20:8502/?x=1")
+    assert audience_url("r1") == "http://192.168.1.20:8502/?x=1&run=r1"
+    monkeypatch.setenv(URL_ENV, "http://192.168.1.20:8502/")
+    assert audience_url("r1") == "http://192.168.1.20:8502/?run=r1" and audience_url() == "http://192.168.1.20:8502"

@@ -1,16 +1,20 @@
-"""The audience app (`streamlit run audience.py`): blind voting on one poetry run and nothing else.
+"""The audience app (`streamlit run audience/app.py`): blind voting on one poetry run and nothing else.
 
 A talk's audience votes from their phones, so this entry point exposes no model paths, servers,
 exports, deletes or other pages: one page, one run's blind pairs, and the same vote form and store
 as the Poetry page (so every vote shows up in its Analysis). Each browser is its own rater, named
 by a random token kept in the address (`?rater=`), so a reload keeps its progress. The run is the
-one named by `?run=` (the talk's QR code names it), else the latest poetry run.
+one named by `?run=` (the talk's QR code names it), looked up by its id however old it is; a run
+that is gone says so (never another run's poems in its place); without `?run=`, the latest poetry
+run.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
@@ -29,13 +33,28 @@ HIDE_CHROME = """<style>
 
 def audience_url(run_id: str | None = None) -> str:
     """Where the audience app is reached (the presenter sets UNPREDICT_AUDIENCE_URL to the address
-    it is served on the local network), with the run to vote on."""
-    base = os.environ.get(URL_ENV, DEFAULT_URL).rstrip("/")
-    return f"{base}/?run={run_id}" if run_id else base
+    it is served on the local network), with the run to vote on as a query parameter of its own
+    (a base address that has a query keeps it)."""
+    base = urlsplit(os.environ.get(URL_ENV, DEFAULT_URL).strip())
+    if not run_id:
+        return urlunsplit(base).rstrip("/")
+    query = [(k, v) for k, v in parse_qsl(base.query, keep_blank_values=True) if k != "run"] + [("run", run_id)]
+    return urlunsplit((base.scheme, base.netloc, base.path or "/", urlencode(query), base.fragment))
 
 
 def is_local(url: str) -> bool:
-    return any(host in url for host in ("//localhost", "//127.0.0.1", "//[::1]"))
+    """Whether only this machine can open `url`: its host, parsed (any case), is localhost or a
+    loopback address — not a name that merely starts with "localhost"."""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _rater() -> str:
@@ -46,12 +65,18 @@ def _rater() -> str:
     return token
 
 
-def _run() -> dict | None:
+GONE = "gone"
+
+
+def _run() -> dict | str | None:
+    """The poetry run named by `?run=` (by its id, however many runs are newer), GONE when it names
+    none, or the latest poetry run when no run is named (None: there is none)."""
     wanted = st.query_params.get("run", "")
-    runs = store().list_runs("poetry")
-    ids = [r["run_id"] for r in runs]
-    run_id = wanted if wanted in ids else (ids[0] if ids else None)
-    return store().find_run_by_id(run_id) if run_id else None
+    if wanted:
+        found = store().find_run_by_id(wanted)
+        return found if found is not None and found.get("experiment") == "poetry" else GONE
+    latest = store().list_runs("poetry", limit=1)
+    return store().find_run_by_id(latest[0]["run_id"]) if latest else None
 
 
 def audience_page() -> None:
@@ -68,6 +93,12 @@ def audience_page() -> None:
         return
     if result is None:
         st.info("No poems to vote on yet: the presenter has not generated any.")
+        return
+    if not isinstance(result, dict):  # GONE
+        st.warning(
+            "The poems this link points to are no longer stored (the presenter may have deleted them), so "
+            "there is nothing to vote on here. Ask the presenter for the current link or QR code."
+        )
         return
     rater = _rater()
     st.caption(f"You vote as **{rater}** (anonymous, one name per browser).")

@@ -45,7 +45,7 @@ def check_alpha(alpha: object) -> float:
         raise InvalidParameter(f"α must be a number between 0 and 1 (got {alpha!r}).")
     if not math.isfinite(alpha) or not 0.0 <= alpha <= 1.0:
         raise InvalidParameter(f"α must be between 0 (the base side) and 1 (the aligned side) (got {alpha!r}).")
-    return float(alpha)
+    return float(alpha) + 0.0  # −0.0 is 0.0: one α, one cache key
 
 
 def check_kind(kind: object) -> str:
