@@ -38,5 +38,7 @@ def test_one_setting_spelled_two_ways_is_one_key():
         params = params.validate()
         return runs.cache_key(poetry.NAME, params, runs.side_requests(poetry.NAME, PAIR, params))
 
-    assert key(poetry.Params(temperature=1)) == key(poetry.Params(temperature=1.0)) == key(poetry.Params(temperature=1e0))
+    assert (
+        key(poetry.Params(temperature=1)) == key(poetry.Params(temperature=1.0)) == key(poetry.Params(temperature=1e0))
+    )
     assert mixed_key("k", -0.0, "token") == mixed_key("k", 0.0, "token") != mixed_key("k", 0.5, "token")

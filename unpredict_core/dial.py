@@ -49,7 +49,10 @@ def writes_text(experiment: str, params) -> bool:
 
 def mixed_key(two_sided_key: str, alpha: float, mix: str) -> str:
     """The mixed run's cache key: everything the two-sided run depends on, plus α and the kind."""
-    payload = {"with": two_sided_key, "mixed": {"alpha": canonical_number(alpha), "mixture": mix, "version": mixture.VERSION}}
+    payload = {
+        "with": two_sided_key,
+        "mixed": {"alpha": canonical_number(alpha), "mixture": mix, "version": mixture.VERSION},
+    }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
