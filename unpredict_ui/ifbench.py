@@ -95,9 +95,9 @@ def show_ifeval(result: dict) -> None:
 def show_ifbench(result: dict, title: str = "IFBench") -> None:
     cached = " (from the cache)" if result.get("cached") else ""
     st.subheader(f"{title}, measured here{cached}")
-    st.caption(
-        result["sides"][ROLES[0]].get("protocol_note", "") + " Intervals are exact (Clopper-Pearson) 95 % intervals."
-    )
+    suite = ifeval.SUITE if title == "IFEval" else ifbench.SUITE
+    note = result["sides"][ROLES[0]].get("protocol_note") or suite.protocol_note
+    st.caption(note + " Intervals are exact (Clopper-Pearson) 95 % intervals.")
     st.dataframe(scores_frame(result), hide_index=True, width="stretch")
     for role in ROLES:
         for note in side_notes(result["sides"][role]):

@@ -148,8 +148,10 @@ def _figure(pair: ModelPair, results: list[dict]) -> None:
     figure.update_yaxes(title={"text": f"χ² vs uniform, n = 1,500{log}", "font": {"size": 18}})
     st.plotly_chart(figure, key="talk.scatter")
     st.markdown(plain(figure_line(results)))
-    st.caption("Hollow: the paper's models (x reported by the leaderboard, y by the paper). Filled: this pair, "
-               "both axes measured here, with 95 % intervals.")  # fmt: skip
+    tokens = results[0]["params"].get("max_new_tokens") if results and results[0] else None
+    st.caption(f"Hollow: the paper's models (x reported by the leaderboard, y by the paper). Filled: this pair, "
+               f"both axes measured here, with 95 % intervals; IFEval at {tokens} new tokens (the leaderboard "
+               "allowed 1,280), so ours may read low.")  # fmt: skip
 
 
 def show_slide(key: str, pair: ModelPair) -> None:

@@ -43,6 +43,19 @@ def test_a_bad_row_is_named_and_the_others_still_placed(bad, words):
     assert table.score("a", "IFEval")[0] == 50 and table.score("b", "IFEval")[0] == 20
 
 
+def test_an_unnamed_row_with_nothing_before_it_is_reported_not_a_crash():
+    table = parse_table(HEADER + row("a", "OLL v2 IFEval", "50", "a model card") + row("b", "OLL v2 IFEval", "20"))
+    assert len(table.problems) == 1 and "no entry name" in table.problems[0] and "line 2" in table.problems[0]
+    assert "a" not in table.chosen and table.score("b", "IFEval")[0] == 20
+
+
+def test_an_instruct_entry_run_without_its_chat_template_says_so():
+    table = load_table()
+    assert "WITHOUT its chat template" in table.score("meta-llama/Llama-3.1-8B-Instruct", "IFEval")[1]
+    assert "WITHOUT" not in table.score("meta-llama/Llama-3.1-8B", "IFEval")[1]  # a base model runs without one
+    assert "WITHOUT" not in table.score("meta-llama/Llama-3.1-70B-Instruct", "IFEval")[1]
+
+
 def test_a_second_source_that_agrees_is_corroboration_not_a_problem():
     table = parse_table(HEADER + row("a", "OLL v2 IFEval", "50") + row("a", "OLL v2 IFEval", "50.00", "second source"))
     assert not table.problems and table.score("a", "IFEval")[0] == 50

@@ -242,41 +242,47 @@ def test_an_exact_run_gives_the_y_and_sampled_runs_never_average_into_it():
         for mode in ("exact", "sampled")
     )
     point = next(p for p in scatter_data([exact, sampled], table(TABLE), "chi2", []).points if p["role"] == "aligned")
-    assert point["y"] == pytest.approx(exact["sides"]["aligned"]["metrics"]["chi2_n1500"])
+    from unpredict_core.experiments.random_integers.metrics import expected_chi2
+
+    answers = exact["sides"]["aligned"]["answers"]
+    assert point["y"] == pytest.approx(expected_chi2([answers[str(i)] for i in range(11)]))
     assert point["y_method"] == "exact" and point["y_ci"] is None and point["runs"] == 1
     assert "1 sampled run left out" in point["y_source"]
 
 
-def test_a_sampled_chi2_is_debiased_with_an_interval():
-    """Scaling a small sample's χ² to n = 1,500 scales its noise: ten uniform-looking draws would
-    read as χ² ≈ 1,500 before debiasing."""
+def test_a_sampled_chi2_is_debiased_with_an_interval_around_it():
+    """Scaling a small sample's χ² to n = 1,500 scales its noise: 30 draws of a uniform model would
+    read as about 500 before debiasing."""
     from unpredict_core.experiments.random_integers.figure_score import chi2_value
-    from unpredict_core.experiments.random_integers.metrics import chi2_at_n
+    from unpredict_core.experiments.random_integers.metrics import chi2_at_n, chi2_noise
 
     counts = {str(i): 1 for i in range(11)} | {"7": 20}  # 30 draws, 20 of them 7
     side = {"counts": counts, "answers": {a: k / 30 for a, k in counts.items()}}
     value = chi2_value(side, {"mode": "sampled", "seed": 0})
     assert value is not None and value.method == "sampled" and value.ci is not None
-    raw = float(chi2_at_n([counts[str(i)] / 30 for i in range(11)]))
     shares = [counts[str(i)] / 30 for i in range(11)]
-    noise = 1500 * sum(p * (1 - p) * 11 for p in shares) / 29
-    assert value.value == pytest.approx(raw - noise) and value.value < raw
-    assert value.ci[0] < value.value < value.ci[1]
+    raw = float(chi2_at_n(shares))
+    debiased = raw - 1500 * sum(p * (1 - p) * 11 for p in shares) / 29
+    assert value.value == pytest.approx(debiased + chi2_noise(shares) * 30 / 29) and value.value < raw
+    assert value.ci[0] <= value.value <= value.ci[1]
+    even = chi2_value({"counts": {str(i): 3 for i in range(11)}}, {"mode": "sampled"})
+    assert even is not None and even.ci[0] <= even.value < even.ci[1]  # a perfectly even sample keeps a width
     assert chi2_value({"answers": side["answers"]}, {"mode": "sampled"}) is None  # no counts: nothing to debias
 
 
 def test_the_debiased_chi2_is_unbiased_where_the_raw_one_is_not():
     import numpy as np
 
-    from unpredict_core.experiments.random_integers.metrics import chi2_at_n, chi2_at_n_debiased
+    from unpredict_core.experiments.random_integers.metrics import chi2_at_n, expected_chi2, expected_chi2_from_counts
 
     rng = np.random.default_rng(1)
     p = np.array([0.3] + [0.07] * 10)
-    truth = float(chi2_at_n(p))
-    draws = [np.bincount(rng.choice(11, 30, p=p), minlength=11) for _ in range(4000)]
+    truth = expected_chi2(p)
+    draws = [np.bincount(rng.choice(11, 30, p=p), minlength=11) for _ in range(1000)]
     raw = np.mean([chi2_at_n(d / 30) for d in draws])
-    debiased = np.mean([chi2_at_n_debiased(d) for d in draws])
-    assert abs(debiased - truth) < 0.05 * truth < raw - truth  # raw lifted by the noise, debiased not
+    estimates = [expected_chi2_from_counts(d) for d in draws]
+    assert abs(np.mean([e[0] for e in estimates]) - truth) < 0.05 * truth < raw - truth  # raw lifted by the noise
+    assert np.mean([lo <= truth <= hi for _, (lo, hi) in estimates]) >= 0.9  # approximate 95 % intervals
 
 
 def test_the_dial_path_runs_from_base_through_the_mixed_sides_by_alpha_to_aligned():

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from unpredict_core.experiments.poetry.metrics import win_rates
+from unpredict_core.intervals import mean_interval
 from unpredict_core.results.paper_beside import beside_result, beside_votes
-from unpredict_core.results.verdicts import AS_PAPER, TOO_FEW, UNLIKE_PAPER, mean_interval
+from unpredict_core.results.verdicts import AS_PAPER, TOO_FEW, UNLIKE_PAPER
 
 ANSWERS = [str(i) for i in range(11)]
 
@@ -130,7 +131,38 @@ def test_poetry_votes_each_criterion_on_its_own():
     assert [c.verdict for c in disagree.clauses] == [UNLIKE_PAPER] * 3 and disagree.opposite
 
 
-def test_mean_interval_is_a_t_interval():
-    mean, (low, high) = mean_interval([1.0, 2.0, 3.0, 4.0])
+def test_mean_interval_is_a_t_interval_and_never_a_point():
+    mean, (low, high) = mean_interval([1.0, 2.0, 3.0, 4.0], 0.0, 10.0)
     assert mean == 2.5 and low == pytest.approx(2.5 - 3.182446 * 1.290994 / 2, rel=1e-5) and high > mean
-    assert mean_interval([]) is None
+    assert mean_interval([], 0.0, 1.0) is None
+    mean, (low, high) = mean_interval([-100.0] * 10, -100.0, 100.0)  # ten losses alike
+    share = 0.025 ** (1 / 10)
+    assert (mean, low) == (-100.0, -100.0) and high == pytest.approx(-100 * share + 100 * (1 - share))
+    assert mean_interval([1.0], 0.0, 1.0)[1][0] < 0.05  # one value: almost anything is possible
+
+
+def test_a_few_rounds_are_never_judged_as_if_exact():
+    one = game("rps", ["win"], ["loss"], (0.5, 0.5))
+    assert verdicts(one)[0] == TOO_FEW and "(exact)" not in beside_result(one).sentence
+    two = game("hide-and-seek", ["win", "win"], ["loss", "loss"], (0.4, 0.9))
+    assert verdicts(two) == [TOO_FEW]
+
+
+def test_repeats_like_independent_draws_needs_its_interval_inside_the_band():
+    def result(base_sequences):
+        aligned = [list(range(10))] * 40
+        return {"experiment": "random-integers", "params": {"mode": "sequences"},
+                "sides": {"base": {"sequences": base_sequences}, "aligned": {"sequences": aligned}}}  # fmt: skip
+
+    three, four = [0, 0, 1, 1, 2, 2, 3, 4, 5, 6], [0, 0, 0, 1, 1, 2, 2, 3, 4, 5]
+    assert verdicts(result([three, four] * 2))[1] == TOO_FEW  # 4 sequences: the interval is wide
+    assert verdicts(result([three, four, three] * 30))[1] == AS_PAPER
+    assert verdicts(result([list(range(10))] * 60))[1] == UNLIKE_PAPER  # never a repeat
+    assert verdicts(result([three] * 2))[1] == TOO_FEW  # two alike: no spread, but no point either
+
+
+def test_an_old_sampled_run_without_p7_intervals_gets_them_from_its_counts():
+    base, aligned = sampled_side({"0": 2, "7": 1, "3": 2}), sampled_side({"0": 3, "7": 2})
+    for side in (base, aligned):
+        del side["answer_intervals"]
+    assert verdicts(integers(base, aligned, "sampled", 5))[1] == TOO_FEW

@@ -17,7 +17,7 @@ def measurement_plan(y_key: str, device: str = "auto") -> list[tuple[str, Any]]:
     experiment, each with its default settings (IFEval's subset sized for the device)."""
     experiment = y_scores()[y_key].experiment
     return [
-        (ifeval.NAME, ifeval.Params(limit=ifeval.SUITE.default_limit(device))),
+        (ifeval.NAME, ifeval.Params(**ifeval.device_defaults(device))),
         (experiment, get_experiment(experiment).params()),
     ]
 

@@ -45,6 +45,7 @@ class Entry:
     name: str  # eval_name, e.g. "allenai_Llama-3.1-Tulu-3-8B_bfloat16"
     scores: dict[str, float] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # column → source URL and line
+    chat_template: bool = False  # evaluated with the model's chat template (the note says so)
 
     @property
     def precision(self) -> str:
@@ -62,10 +63,18 @@ class LeaderboardTable:
         if entry is None or column not in entry.scores:
             return None
         source = f"entry {entry.name}, {entry.sources[column]}"
+        if not entry.chat_template and not is_base_model(model):
+            source += "; evaluated WITHOUT its chat template, which likely lowers an instruct model's score"
         for other in self.others.get(model, []):
             if column in other.scores:
                 source += f"; the other entry, {other.name}, scored {other.scores[column]:g} (not used: bfloat16 rule)"
         return entry.scores[column], source
+
+
+def is_base_model(model: str) -> bool:
+    """A pretrained model, whose leaderboard entries run without a chat template by design."""
+    name = model.split("/")[-1]
+    return not any(tag in name for tag in ("Instruct", "Tulu", "-it", "Chat", "SFT", "DPO"))
 
 
 def parse_table(text: str, name: str = "leaderboard table") -> LeaderboardTable:
@@ -108,13 +117,15 @@ def _add_row(entries: dict[str, dict[str, Entry]], row: dict[str, str], name: st
         return f"{where}: the score {raw} is outside the leaderboard's 0–100 scale."
     source = f"{(row.get('source_url') or '').strip()} (via {name}, line {line})"
     found = ENTRY.search(row.get("note") or "")
-    by_name = entries.setdefault(model, {})
-    if found is None:  # a second source for a score already read: it must agree
-        known = [e for e in by_name.values() if column in e.scores]
+    if found is None:  # a second source for a score already read: it must agree with the one used
+        known = [e for e in entries.get(model, {}).values() if column in e.scores]
         if any(abs(e.scores[column] - score) < SAME for e in known):
             return ""
+        if not known:
+            return f"{where}: no entry name (eval_name=…) in its note, and no named entry of {model} before it."
         return f"{where}: a duplicate of {model}'s {column} without an entry name (eval_name=…) and a different score."
-    entry = by_name.setdefault(found.group(1), Entry(model, found.group(1)))
+    entry = entries.setdefault(model, {}).setdefault(found.group(1), Entry(model, found.group(1)))
+    entry.chat_template = entry.chat_template or "Chat Template=False" not in (row.get("note") or "")
     if column in entry.scores and abs(entry.scores[column] - score) >= SAME:
         return f"{where}: a duplicate of {model}'s {column} in entry {entry.name} with a different score."
     entry.scores.setdefault(column, score)

@@ -11,9 +11,11 @@ words. Nothing here is averaged with or scaled to the measurement.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from unpredict_core.experiments.random_integers.figure_score import chi2_value
 from unpredict_core.results.claim_clauses import CLAUSES, votes
 from unpredict_core.results.scatter import load_paper_points
 from unpredict_core.results.verdicts import AS_PAPER, TOO_FEW, UNLIKE_PAPER, Clause
@@ -33,13 +35,22 @@ class PaperClaim:
     target: float | None = None
     scale_note: str = ""
     paper_favours: str = "base"  # the side the paper found better, where it tables no number
+    value: Callable[[Mapping[str, Any], Mapping[str, Any]], float | None] | None = None  # (side, params) → number
+
+
+def _figure_chi2(side: Mapping[str, Any], params: Mapping[str, Any]) -> float | None:
+    found = chi2_value(side, params) if side else None
+    return None if found is None else found.value
 
 
 CLAIMS: dict[str, PaperClaim] = {
     "random-integers": PaperClaim(
-        "χ² against uniform", "chi2", "lower", "base models come closer to uniform; aligned models over-produce 7",
+        "χ² of 1,500 draws against uniform", "chi2", "lower",
+        "base models come closer to uniform; aligned models over-produce 7",
         ("random_integers", "chi2_vs_uniform", "8B"),
-        scale_note="The paper's χ² is from sampled answers (single draws or sequences is unresolved).",
+        scale_note="The paper's χ² is from 1,500 sampled answers (single draws or sequences is unresolved); ours is "
+        "the χ² 1,500 draws give on average, exact or estimated from the run's draws.",
+        value=_figure_chi2,
     ),
     "random-integers/sequences": PaperClaim(
         "most common number of repetitions in ten draws", "repetition_mode", "closer",
@@ -178,8 +189,11 @@ def beside_result(result: dict, rows=None) -> Beside | None:
     key = claim_key(result)
     if key is None or key == "poetry":
         return None
-    claim, sides = CLAIMS[key], result.get("sides", {})
-    measured = {s: _side_value(sides.get(s, {}), claim.score) for s in SIDES}
+    claim, sides, params = CLAIMS[key], result.get("sides", {}), result.get("params", {})
+    if claim.value is not None:
+        measured = {s: claim.value(sides.get(s) or {}, params) for s in SIDES}
+    else:
+        measured = {s: _side_value(sides.get(s, {}), claim.score) for s in SIDES}
     coverage = {s: _side_value(sides.get(s, {}), "coverage") or _side_value(sides.get(s, {}), "min_coverage")
                 for s in SIDES}  # fmt: skip
     return compare(claim, measured, coverage, rows, CLAUSES[key](result))

@@ -7,17 +7,17 @@ judged on its own from the run's numbers and their 95 % intervals:
   intervals do not overlap, or an interval lies wholly on one side of a threshold); exact values
   (no sampling, so no interval) are compared as they are;
 - *too few to tell (n = …)* when the intervals overlap: no difference can be claimed either way.
+Only a value measured exactly (from the model's probabilities, `method` "exact") comes without an
+interval; anything sampled or played always has one (`intervals.mean_interval` never collapses to
+a point), so a handful of rounds is never judged as if it were exact.
 Non-overlap of two 95 % intervals is a conservative test; a clause it calls is called firmly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
-from scipy import stats
 
 AS_PAPER, UNLIKE_PAPER, TOO_FEW, UNMEASURED = "as in the paper", "unlike the paper", "too few to tell", "not measured"
 Estimate = tuple[float, tuple[float, float] | None]  # a value and its 95 % interval (None: exact)
@@ -34,21 +34,9 @@ class Clause:
     @property
     def sentence(self) -> str:
         head = {AS_PAPER: "As in the paper", UNLIKE_PAPER: "Unlike the paper",
-                TOO_FEW: f"Too few to tell ({self.n})" if self.n else "Too few to tell",
+                TOO_FEW: f"Too few to tell ({self.n})" if self.n and self.n != "exact" else "No difference to tell",
                 UNMEASURED: "Not measured"}[self.verdict]  # fmt: skip
         return f"{head}: {self.claim} — {self.evidence}."
-
-
-def mean_interval(values: Sequence[float]) -> Estimate | None:
-    """The mean with a 95 % t-interval (None for no values; a zero-width spread keeps its point)."""
-    arr = np.asarray(values, dtype=float)
-    if arr.size == 0:
-        return None
-    mean = float(arr.mean())
-    if arr.size < 2 or float(arr.std()) == 0.0:
-        return mean, (mean, mean) if arr.size >= 2 else None
-    low, high = stats.t.interval(0.95, arr.size - 1, loc=mean, scale=stats.sem(arr))
-    return mean, (float(low), float(high))
 
 
 def _bounds(estimate: Estimate) -> tuple[float, float]:

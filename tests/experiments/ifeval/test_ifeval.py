@@ -109,3 +109,9 @@ def test_a_real_pair_run_through_the_cli(capsys):
         assert side["format"] == fmt and len(side["prompts"]) == 2
         assert 0.0 <= side["metrics"]["oll_ifeval"] <= 100.0
         assert {"key", "prompt", "response", "instructions"} <= set(side["prompts"][0])
+
+
+def test_on_a_gpu_the_defaults_are_the_leaderboards_own():
+    assert ifeval.device_defaults("cuda") == {"limit": ifeval.SUITE.pool_size(), "max_new_tokens": 1280}
+    assert ifeval.device_defaults("cpu") == {"limit": ifeval.CPU_DEFAULT_LIMIT}
+    assert "1,280" in ifeval.SCALE_NOTE

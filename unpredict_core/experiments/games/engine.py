@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from unpredict_core.backends.base import ChoiceScores, ModelBackend, PromptFormat, RenderedPrompt
 from unpredict_core.errors import InvalidParameter
 from unpredict_core.experiments import ScoreValue
+from unpredict_core.intervals import mean_interval
 from unpredict_core.progress import ProgressFn, rate_and_estimate
 
 MAX_ROUNDS = 1000
@@ -181,17 +181,17 @@ def expected_net_score(rounds: Sequence[Round]) -> float:
 
 
 def net_score_value(rules: Rules, outcomes: Sequence[str]) -> ScoreValue:
-    """The net score of played rounds with a 95 % t-interval of the mean per-round score. It treats
-    rounds as independent draws, which an adaptive opponent makes only roughly true: read it as the
-    spread a replay would show, not an exact bound."""
+    """The net score of played rounds with a 95 % interval of the mean per-round score
+    (`intervals.mean_interval`: a t-interval, or a bounded one when every round scored alike). It
+    treats rounds as independent draws, which an adaptive opponent makes only roughly true: read it
+    as the spread a replay would show, not an exact bound."""
     if not outcomes:
         raise ValueError("no rounds played")
-    scores = np.array([100.0 * rules.score(o) for o in outcomes])
-    mean = float(scores.mean())
-    if len(scores) < 2 or float(scores.std()) == 0.0:
-        return ScoreValue(mean, None, "played", f"{len(scores)} rounds, all scoring alike: no interval")
-    low, high = stats.t.interval(0.95, len(scores) - 1, loc=mean, scale=stats.sem(scores))
-    return ScoreValue(mean, (float(low), float(high)), "played", f"{len(scores)} rounds, t-interval of the mean")
+    possible = [100.0 * rules.score(o) for o in ("win", "tie", "loss")]
+    found = mean_interval([100.0 * rules.score(o) for o in outcomes], min(possible), max(possible))
+    assert found is not None
+    mean, ci = found
+    return ScoreValue(mean, ci, "played", f"{len(outcomes)} round{'s' if len(outcomes) != 1 else ''}")
 
 
 def predictability_by_state(rounds: Sequence[Round]) -> dict[str, float | None]:

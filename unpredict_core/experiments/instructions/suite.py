@@ -65,10 +65,14 @@ class Suite:
 
     def default_limit(self, device: str = "auto") -> int:
         """Every checkable prompt on a GPU; on a CPU a subset that answers in a minute or two per side."""
-        import torch
+        return self.pool_size() if on_gpu(device) else self.cpu_default_limit
 
-        on_gpu = device == "cuda" or (device == "auto" and torch.cuda.is_available())
-        return self.pool_size() if on_gpu else self.cpu_default_limit
+
+def on_gpu(device: str) -> bool:
+    """Whether runs for `device` ("auto", "cpu", "cuda") go to a GPU."""
+    import torch
+
+    return device == "cuda" or (device == "auto" and torch.cuda.is_available())
 
 
 @dataclass(frozen=True)

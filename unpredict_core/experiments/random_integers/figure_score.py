@@ -1,5 +1,6 @@
-"""The random-integer χ² as a figure's y: one run's value on the paper's n = 1,500 scale, exact
-where the run is exact, debiased where it sampled, each with how it was made."""
+"""The random-integer χ² as a figure's y, on the paper's scale: the χ² that 1,500 draws give on
+average (the paper's statistic is one such sample). Exact where the run is exact; estimated without
+the bias of a small sample scaled up where it sampled, with an approximate interval."""
 
 from __future__ import annotations
 
@@ -7,32 +8,23 @@ from collections.abc import Mapping
 from typing import Any
 
 from unpredict_core.experiments import ScoreValue
-from unpredict_core.experiments.random_integers.metrics import (
-    PAPER_N,
-    chi2_at_n,
-    chi2_at_n_debiased,
-    chi2_at_n_posterior,
-)
+from unpredict_core.experiments.random_integers.metrics import PAPER_N, expected_chi2, expected_chi2_from_counts
 
 ANSWER_ORDER = tuple(str(i) for i in range(11))
 
 
 def chi2_value(side: Mapping[str, Any], params: Mapping[str, Any]) -> ScoreValue | None:
-    """Exact: n·Σ(p−u)²/u of the exact distribution (no interval: nothing was sampled). Sampled:
-    the same quantity estimated without the upward bias of scaling a small sample's χ², with a
-    Dirichlet credible interval."""
+    """Exact: `expected_chi2` of the exact distribution (no interval: nothing was sampled). Sampled:
+    the same quantity estimated from the counts (`expected_chi2_from_counts`)."""
     answers = side.get("answers") or {}
     if params.get("mode") == "exact" and answers:
         probs = [float(answers.get(a, 0.0)) for a in ANSWER_ORDER]
-        return ScoreValue(float(chi2_at_n(probs, PAPER_N)), None, "exact")
+        return ScoreValue(expected_chi2(probs, PAPER_N), None, "exact")
     counts = side.get("counts") or {}
     observed = [float(counts.get(a, 0)) for a in ANSWER_ORDER]
     if params.get("mode") != "sampled" or sum(observed) < 2:
         return None
     m = int(sum(observed))
-    return ScoreValue(
-        chi2_at_n_debiased(observed, PAPER_N),
-        chi2_at_n_posterior(observed, PAPER_N, seed=int(params.get("seed") or 0)),
-        "sampled",
-        f"debiased from {m} draws (the raw χ² scaled to n = 1,500 would carry about {PAPER_N * 10 / m:,.0f} of noise)",
-    )
+    value, ci = expected_chi2_from_counts(observed, PAPER_N, seed=int(params.get("seed") or 0))
+    note = f"estimated from {m} draws without the upward bias of scaling their χ² to 1,500"
+    return ScoreValue(value, ci, "sampled", note)
