@@ -170,3 +170,31 @@ def test_cli_export_of_items_holds_each_answers_probability_and_prompt(stored, t
     assert len(rows) == 22  # 11 answers × 2 sides of the one run with seed 1
     side = runs[1]["sides"]["aligned"]
     assert ("aligned", "7", side["answers"]["7"], side["prompt"]) in rows
+
+
+def test_cli_export_force_replaces_only_regular_files(stored, tmp_path, capsys):
+    """A FIFO (which would block a writer forever) and a character device are refused and left as
+    they are, with --force too; a regular file is replaced whole."""
+    import os
+    import stat
+
+    from unpredict_core.cli import main
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    assert main(["export", "--format", "csv", "--out", str(fifo), "--force"]) == 2
+    assert "a FIFO, not a file" in capsys.readouterr().err and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert main(["export", "--format", "csv", "--out", "/dev/null", "--force"]) == 2
+    assert "a character device" in capsys.readouterr().err and stat.S_ISCHR(os.lstat("/dev/null").st_mode)
+    assert main(["export", "--format", "csv", "--out", str(tmp_path), "--force"]) == 2  # a folder
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # nothing left behind
+
+
+def test_cli_export_to_a_name_that_is_not_utf8_says_so(stored, tmp_path, capsys):
+    import os
+
+    from unpredict_core.cli import main
+
+    name = os.fsdecode(bytes(tmp_path) + b"/runs-\xff.csv")  # as argv gives undecodable bytes
+    assert main(["export", "--format", "csv", "--out", name]) == 2
+    assert "not valid UTF-8" in capsys.readouterr().err and not list(tmp_path.glob("runs-*"))

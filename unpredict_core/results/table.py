@@ -12,6 +12,7 @@ import json
 import math
 import os
 import re
+import stat
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -110,26 +111,55 @@ def for_export(frame):
 EXPORT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
+FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+)  # fmt: skip
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in FILE_KINDS if test(mode)), "not a regular file")
+
+
+def check_export_target(path: Path, overwrite: bool) -> None:
+    """Refuse what an export may not write to: a name that is not UTF-8, a missing or read-only
+    folder, anything that exists unless `overwrite`, and with it anything but a regular file or a
+    link (a device, a FIFO, a socket, a folder is never replaced, and never opened: nothing blocks)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise UnpredictError(
+            f"Cannot export to {ascii(str(path))}: the name is not valid UTF-8. Choose another name."
+        ) from None
+    folder = path.parent
+    if not folder.is_dir():
+        raise UnpredictError(f"Cannot export to {path}: the folder {folder} does not exist.")
+    if os.path.lexists(path):
+        if not overwrite:
+            raise UnpredictError(
+                f"Cannot export to {path}: it already exists and was left as it is; choose another name "
+                "(the CLI: --force)."
+            )
+        mode = os.lstat(path).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            raise UnpredictError(f"Cannot export to {path}: it is {_kind(mode)}, not a file; it was left as it is.")
+    if not os.access(folder, os.W_OK):
+        raise UnpredictError(f"Cannot export to {path}: the folder is not writable. Choose another folder.")
+
+
 def export_frame(frame, path: Path | str, fmt: ExportFormat, *, overwrite: bool = False) -> Path:
     """Write `frame` as CSV or Parquet with DuckDB. An existing file (or link) at `path` is kept
-    unless `overwrite`: the file is written beside it first and then linked into place, which
-    fails rather than replaces if something appeared there meanwhile. Errors are user errors."""
+    unless `overwrite` (`check_export_target` says what is refused): the file is written beside it
+    under a plain ASCII name first and then linked or renamed into place, atomically, which fails
+    rather than replaces if something appeared there meanwhile. Errors are user errors."""
     import duckdb
 
     path = Path(path).expanduser()
     if fmt not in ("csv", "parquet"):
         raise UnpredictError(f"Unknown export format '{fmt}': use csv or parquet.")
-    folder = path.parent
-    if not folder.is_dir():
-        raise UnpredictError(f"Cannot export to {path}: the folder {folder} does not exist.")
-    if os.path.lexists(path) and not overwrite:
-        raise UnpredictError(
-            f"Cannot export to {path}: it already exists and was left as it is; choose another name (the CLI: --force)."
-        )
-    if not os.access(folder, os.W_OK):
-        raise UnpredictError(f"Cannot export to {path}: the folder is not writable. Choose another folder.")
+    check_export_target(path, overwrite)
     frame = for_export(frame)
-    tmp = folder / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
+    tmp = path.parent / f".unpredict-export.{uuid.uuid4().hex[:12]}.tmp"
     con = duckdb.connect()
     try:
         relation = con.from_df(frame)
@@ -138,6 +168,7 @@ def export_frame(frame, path: Path | str, fmt: ExportFormat, *, overwrite: bool 
         else:
             relation.write_parquet(str(tmp))
         if overwrite:
+            check_export_target(path, overwrite)  # nothing that is not a file may have appeared meanwhile
             os.replace(tmp, path)
         else:
             os.link(tmp, path)
