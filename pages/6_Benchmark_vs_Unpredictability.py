@@ -58,6 +58,11 @@ for problem in board.problems:
     st.warning(f"Leaderboard table: {plain(problem)} The row was skipped; the others are placed.")
 measure_section(PAGE, choice, y_key, results)
 data = scatter_data(results, axes[x_key], y_key, load_paper_points())
+if data.untrusted:
+    st.warning(
+        f"{len(data.untrusted)} stored run(s) left out: their numbers fail the trust check (a probability outside "
+        "[0, 1], a value that is not finite), so they are not drawn as measured here. Results flags them."
+    )
 
 if data.points or data.reference:
     st.plotly_chart(scatter_figure(data, axes[x_key].title), width="stretch", key=f"{PAGE}.figure")

@@ -117,12 +117,15 @@ def cmd_scatter(args) -> dict:
         "points": point_rows(data),
         "paths": [[p["model"] for p in path] for path in data.reference_paths],
         "table_problems": board.problems,
+        "untrusted_runs": data.untrusted,
     }
 
 
 def print_points(out: dict) -> None:
     for problem in out.get("table_problems", []):
         print(f"skipped: {problem}")
+    if out.get("untrusted_runs"):
+        print(f"left out: {len(out['untrusted_runs'])} stored runs that fail the trust check (see Results)")
     print(f"x: {out['x_title']} · y: {out['y_title']}")
     for p in out["points"]:
         x = f"{p['x']:.4g}" if p["x"] is not None else "—"

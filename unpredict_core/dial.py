@@ -26,7 +26,6 @@ from unpredict_core.experiments import get_experiment
 from unpredict_core.params import canonical_number
 from unpredict_core.progress import ProgressFn, no_progress, scaled
 from unpredict_core.records import RunRecord
-from unpredict_core.results.table import out_of_range
 from unpredict_core.runs import (
     BackendLoader,
     SideRequest,
@@ -37,6 +36,7 @@ from unpredict_core.runs import (
     side_requests,
 )
 from unpredict_core.store.database import Store
+from unpredict_core.trust import out_of_range
 
 DIAL_ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 

@@ -41,3 +41,7 @@ class ServerProtocolError(UnpredictError):
 class InvalidScores(UnpredictError):
     """A backend gave numbers that are not probabilities (NaN, above 1, a log-probability above 0):
     the run is refused and nothing is stored."""
+
+
+class UntrustedRun(UnpredictError):
+    """A stored run for these settings holds numbers no measurement can give: it is not used."""

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
-Provenance = Literal["measured here", "reported by the paper", "our reconstruction"]
+Provenance = Literal[
+    "measured here", "reported by the paper", "our reconstruction", "untrusted: stored numbers no measurement can give"
+]
 
 
 class SideOutcome(TypedDict):
@@ -61,3 +63,4 @@ class RunRecord(TypedDict, total=False):
     load_s: float  # loading (and converting) the models, timed apart
     together: dict[str, float]  # computed with other runs (a sweep's lockstep batch): runs, duration_s, load_s
     cached: bool
+    trust_problems: list[str]  # added on reading when the stored numbers fail the trust check (`trust`)

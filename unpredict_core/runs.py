@@ -29,15 +29,15 @@ from unpredict_core.backends.base import (
     check_scores,
 )
 from unpredict_core.backends.models import ModelPair, ModelSpec, Role, identity
-from unpredict_core.errors import InvalidScores, StoreError
+from unpredict_core.errors import InvalidScores, StoreError, UntrustedRun
 from unpredict_core.experiments import Experiment, get_experiment
 from unpredict_core.params import canonical_dict
 from unpredict_core.paths import cache_dir
 from unpredict_core.progress import ProgressFn, no_progress, scaled
 from unpredict_core.records import RunRecord, SideOutcome, SideRecord
-from unpredict_core.results.table import out_of_range
 from unpredict_core.store.database import Store
 from unpredict_core.store.text_input import require_utf8
+from unpredict_core.trust import out_of_range
 
 BackendLoader = Callable[[ModelSpec, ProgressFn], ModelBackend]
 ROLES: tuple[Role, ...] = ("base", "aligned")
@@ -142,6 +142,7 @@ def run_experiment(
     params, sides, key = prepare(experiment, pair, params, load, formats, requests)
     cached = store.find_run(key)
     if cached is not None:
+        refuse_untrusted(cached)
         progress(1.0, "answered from the cache")
         return cached | {"cached": True}
     started, timed_load = time.monotonic(), TimedLoader(load)
@@ -153,6 +154,17 @@ def run_experiment(
     result["duration_s"] = time.monotonic() - started - timed_load.seconds  # the measurement itself
     result["load_s"] = timed_load.seconds  # loading (and a first run's one-time conversion) of the models
     return finish(result, store, key)
+
+
+def refuse_untrusted(stored: RunRecord) -> None:
+    """A stored run that fails the trust check is never an answer: say so, and how to recompute."""
+    problems = stored.get("trust_problems")
+    if problems:
+        raise UntrustedRun(
+            f"The stored run {stored['run_id']} for these settings fails the trust check "
+            f"({'; '.join(problems[:3])}), so it is not used. Delete it (Results → Delete runs) and run again "
+            "to measure afresh."
+        )
 
 
 def prepare(

@@ -166,6 +166,15 @@ def show_slide(key: str, pair: ModelPair) -> None:
     if any(r is None for r in results):
         missing_slide(key, pair)
         return
+    damaged = [r for r in results if r.get("trust_problems")]
+    if damaged:
+        why = "; ".join(damaged[0]["trust_problems"][:2])
+        st.warning(
+            f"This slide's stored run {damaged[0]['run_id']} fails the trust check ({plain(why)}), "
+            "so it is not shown as measured here. Delete it in Results and rehearse again: "
+            f"`python -m unpredict_core warm --talk --pair {pair.name}`."
+        )
+        return
     if key == "integers":
         _integers(results[0])
     elif key == "rps":

@@ -18,9 +18,9 @@ from unpredict_core.backends.base import ChoiceScores
 from unpredict_core.backends.scripted import ScriptedBackend, constant
 from unpredict_core.errors import InvalidScores
 from unpredict_core.experiments import random_integers as ri
-from unpredict_core.results.table import out_of_range
 from unpredict_core.runs import run_experiment
 from unpredict_core.store.database import Store
+from unpredict_core.trust import out_of_range
 
 ROOT = Path(__file__).resolve().parents[2]
 

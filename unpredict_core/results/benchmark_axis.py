@@ -24,6 +24,7 @@ from unpredict_core.results.leaderboard import SOURCE as LEADERBOARD_SOURCE
 from unpredict_core.results.leaderboard import LeaderboardRow
 from unpredict_core.results.leaderboard_table import COLUMNS as LEADERBOARD_COLUMNS
 from unpredict_core.results.leaderboard_table import LeaderboardTable
+from unpredict_core.trust import trusted
 
 NO_SCORE = "n/a"
 
@@ -86,7 +87,7 @@ def measured_scores(results: Sequence[RunRecord], experiment: str, metric: str) 
     best: dict[tuple[str, str], tuple[tuple[int, str], XValue]] = {}
     title = TITLES[experiment]
     for result in results:
-        if result.get("experiment") != experiment:
+        if result.get("experiment") != experiment or not trusted(result):
             continue
         for side in result["sides"].values():
             stored: Mapping[str, Any] = side  # a benchmark side: its accuracies

@@ -11,7 +11,7 @@ from typing import Any
 
 COLUMNS = (
     "run_id", "experiment", "pair", "side", "model", "kind", "index", "prompt", "output", "probability", "count",
-    "detail",
+    "detail", "provenance",
 )  # fmt: skip
 GAMES = ("rps", "hide-and-seek", "rps-play-yourself", "hide-and-seek-play-yourself")
 
@@ -25,6 +25,7 @@ def item_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
             "pair": result.get("pair"),
             "side": role,
             "model": side.get("model"),
+            "provenance": result.get("provenance", "measured here"),
         }
         for item in _side_items(result, side):
             row = {key: None for key in COLUMNS} | common | item

@@ -25,6 +25,7 @@ from unpredict_core.paths import PROJECT_ROOT
 from unpredict_core.records import RunRecord
 from unpredict_core.results.benchmark_axis import NO_SCORE, Benchmark, XAxis
 from unpredict_core.results.leaderboard_table import LeaderboardTable, load_table
+from unpredict_core.trust import trusted
 
 REFERENCE_DIR = PROJECT_ROOT / "reference"
 BENCHMARKS_CSV = REFERENCE_DIR / "benchmarks.csv"
@@ -80,6 +81,7 @@ class ScatterData:
     reference: list[dict[str, Any]] = field(default_factory=list)  # reported by the paper, with an x
     reference_unplaced: list[dict[str, Any]] = field(default_factory=list)
     reference_paths: list[list[dict]] = field(default_factory=list)  # one family in stage order
+    untrusted: list[str] = field(default_factory=list)  # run ids left out: they fail the trust check
 
 
 def parse_benchmarks(text: str, name: str = "benchmark table") -> dict[str, Benchmark]:
@@ -137,7 +139,7 @@ def _measured(results: Sequence[RunRecord], y: YScore) -> dict[Where, list[Score
     values: dict[Where, list[ScoreValue]] = defaultdict(list)
     for result in results:
         params = result.get("params", {})
-        if result["experiment"] != y.experiment or not y.applies(params):
+        if result["experiment"] != y.experiment or not y.applies(params) or not trusted(result):
             continue
         for role, side in result["sides"].items():
             found = y.of(side, params) if y.of else None
@@ -207,6 +209,7 @@ def scatter_data(
     """Points measured here (mean y over runs), lines joining each pair, and the paper's layer."""
     y = y_scores()[y_key]
     data = ScatterData(y, x)
+    data.untrusted = [r["run_id"] for r in results if not trusted(r)]
     by_pair: dict[str, dict[str, dict]] = defaultdict(dict)
     mixed: dict[str, list[dict]] = defaultdict(list)  # the dial's mixed sides, by the pair they mix
     alphas = _alphas(results)

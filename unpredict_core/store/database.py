@@ -18,6 +18,7 @@ from unpredict_core.records import RunRecord
 from unpredict_core.store.poems import PoemTables
 from unpredict_core.store.rows import benchmark_prompt_row, poem_row, round_row
 from unpredict_core.store.turns import first_value
+from unpredict_core.trust import mark
 
 
 def _identifier(name: str) -> str:
@@ -37,7 +38,7 @@ class Store(PoemTables):
         row = self._retrying(
             lambda con: con.execute("SELECT result FROM runs WHERE cache_key = ?", [cache_key]).fetchone()
         )
-        return json.loads(row[0]) if row else None
+        return mark(json.loads(row[0])) if row else None
 
     def save_run(self, result: RunRecord, cache_key: str, duration_s: float) -> bool:
         """Store a finished run atomically; False if an identical run was stored meanwhile."""
@@ -197,12 +198,22 @@ class Store(PoemTables):
         sql = "SELECT result FROM runs" + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY created_at DESC LIMIT ?"
         rows = self._retrying(lambda con: con.execute(sql, [*args, limit]).fetchall())
-        return [json.loads(row[0]) for row in rows]
+        return [mark(json.loads(row[0])) for row in rows]
 
     def find_run_by_id(self, run_id: str) -> RunRecord | None:
         """A stored run's full result by its id (raters pick a stored poetry run, not a cache key)."""
         row = self._retrying(lambda con: con.execute("SELECT result FROM runs WHERE run_id = ?", [run_id]).fetchone())
-        return json.loads(row[0]) if row else None
+        return mark(json.loads(row[0])) if row else None
+
+    def untrusted_runs(self, run_ids: list[str]) -> dict[str, list[str]]:
+        """{run_id: why} for those of `run_ids` whose stored numbers fail the trust check."""
+        rows = self._retrying(
+            lambda con: con.execute(
+                "SELECT result FROM runs WHERE run_id IN (SELECT unnest(?::VARCHAR[]))", [list(run_ids)]
+            ).fetchall()
+        )
+        marked = [mark(json.loads(row[0])) for row in rows]
+        return {r["run_id"]: r["trust_problems"] for r in marked if "trust_problems" in r}
 
     def run_facets(self) -> dict[str, list[str]]:
         """The experiments, pairs and models present, for the filter widgets."""

@@ -20,7 +20,7 @@ import traceback
 from dataclasses import asdict, dataclass, field
 from typing import Literal, TextIO
 
-from unpredict_core.errors import UnpredictError
+from unpredict_core.errors import UnpredictError, UntrustedRun
 from unpredict_core.experiments import get_experiment
 from unpredict_core.experiments.games.lockstep import max_batch
 from unpredict_core.runs import BackendLoader, cache_key, run_experiment, side_requests
@@ -129,10 +129,17 @@ def run_sweep(
             out.write(f"\r  keys of {index + 1:,}/{len(sweep.items):,} items computed")
             out.flush()
     stored = store.stored_keys(list(keys.values()))
+    untrusted = store.untrusted_runs(list(stored.values()))
     pending: list[SweepItem] = []
     for index, key in keys.items():
         item = sweep.items[index]
-        if key in stored:
+        if key in stored and stored[key] in untrusted:
+            problems = "; ".join(untrusted[stored[key]][:2])
+            why = UntrustedRun(
+                f"the stored run {stored[key]} fails the trust check ({problems}): delete it to recompute"
+            )
+            summary.outcomes.append(ItemOutcome(item.label, "failed", reason=_failure(why, out)))
+        elif key in stored:
             summary.outcomes.append(ItemOutcome(item.label, "cached", stored[key]))
         else:
             pending.append(item)

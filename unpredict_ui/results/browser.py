@@ -12,8 +12,9 @@ import streamlit as st
 
 from unpredict_core.errors import UnpredictError
 from unpredict_core.results.labels import DEPENDS_ON_N, default_score, format_number, run_title, short_model
-from unpredict_core.results.table import compare_runs, out_of_range, parse_param_filter
+from unpredict_core.results.table import compare_runs, parse_param_filter
 from unpredict_core.store.database import Store
+from unpredict_core.trust import out_of_range
 from unpredict_ui.colours import SIDE_COLOURS
 from unpredict_ui.results.drilldown import show_items
 from unpredict_ui.running import show_scoring_notes
