@@ -37,6 +37,7 @@ from unpredict_core.progress import ProgressFn, no_progress, scaled
 from unpredict_core.records import RunRecord, SideOutcome, SideRecord
 from unpredict_core.store.database import Store
 from unpredict_core.store.text_input import require_utf8
+from unpredict_core.store.unsaved import unsaved_folders
 from unpredict_core.trust import out_of_range
 
 BackendLoader = Callable[[ModelSpec, ProgressFn], ModelBackend]
@@ -264,22 +265,25 @@ def save_or_keep(store: Store, result: RunRecord, key: str) -> None:
     try:
         store.save_run(result, key, result["duration_s"])
     except StoreError as exc:
-        raise StoreError(f"{exc} {keep_unsaved(result, key)}") from exc
+        raise StoreError(f"{exc} {keep_unsaved(result, key, unsaved_folders(store))}") from exc
 
 
-def keep_unsaved(result: RunRecord, key: str) -> str:
-    """Write `result` to `<cache>/unsaved/<run_id>.json` (else the temporary folder); the sentence
-    that tells the user where it went, or that it could not be kept anywhere."""
+def keep_unsaved(result: RunRecord, key: str, folders: list[Path] | None = None) -> str:
+    """Write `result` to `unsaved/<run_id>.json` beside the database (else the temporary folder);
+    the sentence that tells the user where it went, or that it could not be kept anywhere. The store
+    imports what it finds beside itself the next time it opens and can write (`store.unsaved`)."""
     import tempfile
 
     text = json.dumps({"cache_key": key, "result": result}, allow_nan=False)
-    for folder in (cache_dir() / "unsaved", Path(tempfile.gettempdir()) / "unpredict-unsaved"):
+    imported_from = folders or [cache_dir() / "unsaved"]
+    for folder in (*imported_from, Path(tempfile.gettempdir()) / "unpredict-unsaved"):
         path = folder / f"{result['run_id']}.json"
         try:
             folder.mkdir(parents=True, exist_ok=True)
             with open(path, "x", encoding="utf-8") as handle:
                 handle.write(text)
-            return f"The computed run was kept as {path}; nothing of it is in the database."
+            again = " It is imported the next time the store opens and can write." if folder in imported_from else ""
+            return f"The computed run was kept as {path}; nothing of it is in the database.{again}"
         except OSError:
             path.unlink(missing_ok=True)
             continue

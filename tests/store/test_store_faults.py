@@ -102,7 +102,40 @@ def test_a_full_disk_says_so_and_keeps_the_computed_run(small_disk, tmp_path, mo
     with pytest.raises(StoreError, match="is full") as raised:
         run_experiment("random-integers", PAIR, Params(seed=2), store=store, load=ScriptedLoader())
     kept = next((tmp_path / "cache" / "unsaved").glob("*.json"))
-    assert str(kept) in str(raised.value)
+    assert str(kept) in str(raised.value) and "imported the next time" in str(raised.value)
     assert json.loads(kept.read_text())["result"]["params"]["seed"] == 2
     (small_disk / "filler").unlink()
     assert store.count_runs() == 1  # the database is intact, with the run stored before
+    reopened = Store()  # the next time the store opens and can write, the kept run goes in
+    assert reopened.count_runs() == 2 and not kept.exists()
+    assert any("Imported 1 run" in n for n in reopened.notices)
+    calls = []
+    rerun = run_experiment("random-integers", PAIR, Params(seed=2), store=reopened,
+                           load=lambda spec, p=None: calls.append(spec) or ScriptedLoader()(spec, p))  # fmt: skip
+    assert rerun["cached"] and not calls  # answered from the imported run, not computed again
+
+
+def test_kept_runs_are_imported_once_and_bad_ones_left_where_they_are(tmp_path, monkeypatch):
+    from tests.support.scripted_pair import PAIR, ScriptedLoader
+    from unpredict_core.experiments.random_integers import Params
+    from unpredict_core.runs import cache_key, run_experiment, side_requests
+
+    monkeypatch.setenv("UNPREDICT_DB", str(tmp_path / "a.duckdb"))
+    monkeypatch.setenv("UNPREDICT_CACHE", str(tmp_path / "cache"))
+    params = Params(seed=5).validate()
+    result = run_experiment(
+        "random-integers", PAIR, params, store=Store(tmp_path / "other.duckdb"), load=ScriptedLoader()
+    )
+    key = cache_key("random-integers", params, side_requests("random-integers", PAIR, params), ScriptedLoader())
+    folder = tmp_path / "unsaved"  # beside the database
+    folder.mkdir()
+    (folder / "good.json").write_text(json.dumps({"cache_key": key, "result": result}))
+    (folder / "broken.json").write_text("{not json")
+    bad = json.loads(json.dumps(result)) | {"run_id": "bad1"}
+    bad["sides"]["base"]["coverage"] = 7.0
+    (folder / "bad1.json").write_text(json.dumps({"cache_key": "k2", "result": bad}))
+    store = Store()
+    assert store.count_runs() == 1 and store.find_run(key)["run_id"] == result["run_id"]
+    assert not (folder / "good.json").exists() and (folder / "broken.json").exists() and (folder / "bad1.json").exists()
+    assert any("cannot be read" in n for n in store.notices) and any("trust check" in n for n in store.notices)
+    assert Store().count_runs() == 1  # a second opening imports nothing twice

@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -18,6 +19,7 @@ from unpredict_core.records import RunRecord
 from unpredict_core.store.poems import PoemTables
 from unpredict_core.store.rows import benchmark_prompt_row, poem_row, round_row
 from unpredict_core.store.turns import first_value
+from unpredict_core.store.unsaved import import_unsaved
 from unpredict_core.trust import mark
 
 
@@ -31,7 +33,18 @@ def _identifier(name: str) -> str:
 
 
 class Store(PoemTables):
-    """The results store: runs, their rows, and the queries the results browser makes."""
+    """The results store: runs, their rows, and the queries the results browser makes. Opening it
+    imports the runs kept in `unsaved/` while it could not write (`store.unsaved`)."""
+
+    def __init__(self, path: Path | str | None = None):
+        super().__init__(path)
+        self.import_unsaved()
+
+    def import_unsaved(self) -> list[str]:
+        """Import runs kept while the store could not write; what happened goes to `notices`."""
+        said = import_unsaved(self)
+        self.notices.extend(said)
+        return said
 
     # -- runs -----------------------------------------------------------------------------------
     def find_run(self, cache_key: str) -> RunRecord | None:
