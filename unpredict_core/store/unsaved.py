@@ -1,7 +1,8 @@
 """Runs that were computed while the store could not take them (a full disk, a lost permission)
 are kept as JSON files in an `unsaved/` folder — beside the database, or in the cache folder when
-that disk is the full one; the next time the store opens and can write they are imported, each under its own cache key, so the rerun of the same settings is answered from the
-cache instead of computed again, and the files do not pile up.
+that disk is the full one; the next time the store opens and can write they are imported, each
+under its own cache key, so the rerun of the same settings is answered from the cache instead of
+computed again, and the files do not pile up.
 
 A file is removed only once its run is in the database (imported now, or found there already). One
 that cannot be read, or whose numbers fail the trust check, is left where it is and named.
