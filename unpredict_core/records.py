@@ -35,6 +35,7 @@ class SideRecord(SideOutcome, total=False):
     requested_format: str
     scoring: str  # set when probabilities were estimated from draws (a server without log-probabilities)
     unresolved: float  # the largest probability mass a server's top candidates may have missed
+    repaired_characters: int  # lone surrogates in a server's text, replaced by U+FFFD where they entered
     stopped_short: dict[str, int]  # sampling cut by its attempt cap: valid, asked, attempts, cap
     skipped: str  # why this side was not played (a one-sided tournament)
     metrics: dict[str, float]  # the side's headline numbers

@@ -29,6 +29,9 @@ def side_notes(side: SideRecord) -> list[str]:
     errors = (side.get("verdicts") or {}).get("error")
     if errors:
         notes.append(f"{errors} instruction checks raised an error; counted apart, never as pass or fail")
+    repaired = side.get("repaired_characters")
+    if repaired:
+        notes.append(f"the server's text held {repaired} invalid character(s) (lone surrogates), shown as \ufffd")
     return notes
 
 

@@ -252,6 +252,9 @@ def side_record(side: SideRequest, backend: ModelBackend, tally: UnresolvedTally
         "requested_format": side.fmt,
         **outcome,
     }
+    repaired = int(getattr(backend, "repaired_characters", 0))  # a server sent lone surrogates: replaced, said
+    if repaired:
+        record["repaired_characters"] = repaired
     if getattr(backend, "scoring", "logprobs") == "sampled":  # a server without log-probabilities
         record["scoring"] = SAMPLED_NOTE
     elif tally.worst is not None:
@@ -262,9 +265,11 @@ def side_record(side: SideRequest, backend: ModelBackend, tally: UnresolvedTally
 def save_or_keep(store: Store, result: RunRecord, key: str) -> None:
     """Store a finished run; if the store cannot take it (a full disk, a lost permission), keep the
     computed result as a JSON file and say where, instead of losing minutes or hours of work."""
+    import duckdb
+
     try:
         store.save_run(result, key, result["duration_s"])
-    except StoreError as exc:
+    except (StoreError, duckdb.Error, UnicodeError) as exc:  # whatever the store refused: the run is kept
         raise StoreError(f"{exc} {keep_unsaved(result, key, unsaved_folders(store))}") from exc
 
 

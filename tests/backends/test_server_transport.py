@@ -145,3 +145,30 @@ def test_the_dashboard_connects_to_exactly_the_host_it_allowed(monkeypatch):
         confined_server("http://gpu-box:8001#m", role="base")
     spec = confined_server("HTTP://LOCALHOST:1234#m", role="aligned")
     assert spec.location == "http://localhost:1234" and ServerClient(spec.location).url == spec.location
+
+
+def _poems_on(url: str, store: Store) -> dict:
+    from unpredict_core.experiments import poetry
+
+    pair = with_servers(DEFAULT_PAIR, {"base": (url, None), "aligned": (url, None)})
+    params = poetry.Params(topics=("sea",), samples=1, embeddings=False, max_new_tokens=32)
+    return run_experiment("poetry", pair, params, store=store, load=_server_loader)
+
+
+def test_a_lone_surrogate_from_a_server_is_repaired_where_it_enters_and_the_run_stored():
+    store = Store()
+    with FakeServer("surrogate") as server:
+        result = _poems_on(server.url, store)
+    side = result["sides"]["base"]
+    assert side["poems"][0]["raw"] == "7\ufffd" and side["repaired_characters"] == 1
+    assert store.count_runs() == 1 and store.find_run_by_id(result["run_id"])["sides"]["base"]["repaired_characters"]
+    from unpredict_core.run_notes import side_notes
+
+    assert any("lone surrogates" in note for note in side_notes(side))
+
+
+def test_a_server_that_ignores_max_tokens_is_refused_with_its_name():
+    store = Store()
+    with FakeServer("long") as server, pytest.raises(ServerProtocolError, match="ignores max_tokens") as raised:
+        _poems_on(server.url, store)
+    assert server.url in str(raised.value) and store.count_runs() == 0

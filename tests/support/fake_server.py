@@ -17,6 +17,8 @@ CANDIDATES, so a healthy server scores answers exactly and quickly. `mode` picks
   short_body    a body shorter than its Content-Length
   flaky_probe   the first log-probability probe gets HTTP 503, then the server is healthy
   down_probe    every log-probability probe gets HTTP 503 (the server is overloaded)
+  surrogate     every sampled text holds a lone UTF-16 surrogate ("7\\ud800")
+  long          every sampled text is 20,000 characters, whatever max_tokens asked for
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import time
 CANDIDATES = {"7": 0.4, "3": 0.2, " ": 0.1, "\n": 0.1, ".": 0.1, "x": 0.1}
 MODES = (
     "ok", "redirect", "nan", "positive", "trickle", "huge", "not_utf8", "not_object", "missing_field",
-    "bad_status", "short_body", "flaky_probe", "down_probe",
+    "bad_status", "short_body", "flaky_probe", "down_probe", "surrogate", "long",
 )  # fmt: skip
 
 
@@ -128,7 +130,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             body["prompt"][0], list) else [body["prompt"]]  # fmt: skip
         n = int(body.get("n", 1))
         if not body.get("logprobs"):
-            return {"choices": [{"index": i, "text": "7"} for i in range(n * len(prompts))]}
+            text = {"surrogate": "7\ud800", "long": "7" * 20_000}.get(self.fake.mode, "7")
+            return {"choices": [{"index": i, "text": text} for i in range(n * len(prompts))]}
         top = [{"id": ord(t), "token": t, "logprob": math.log(p)} for t, p in CANDIDATES.items()]
         if self.fake.mode == "nan":
             top[0]["logprob"] = float("nan")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +40,7 @@ from unpredict_core.backends.base import (
 from unpredict_core.backends.base import parse_choice as _parse_choice
 from unpredict_core.backends.server.client import ServerClient, ServerInfo
 from unpredict_core.backends.server.replies import Choice, Completion, Logprobs, PromptLogprob, Tokens
+from unpredict_core.backends.server.texts import check_length, repair_surrogates
 from unpredict_core.errors import InvalidParameter, ServerProtocolError
 from unpredict_core.progress import ProgressFn, no_progress
 
@@ -85,6 +87,8 @@ class ServerBackend:
         self.sampled_n = SAMPLED_SCORE_N
         self._ids: dict[tuple[str, bool], list[int]] = {}
         self._chat: bool | None = None
+        self.repaired_characters = 0  # lone surrogates replaced in completions (`_entered`)
+        self._repairs = threading.Lock()  # generate() asks from several threads
 
     @property
     def has_chat_template(self) -> bool:
@@ -204,7 +208,8 @@ class ServerBackend:
         texts: list[str] = []
         while len(texts) < n:
             size = min(SAMPLE_BATCH, n - len(texts))
-            texts.extend(_cut(text, settings.stop) for text in self._draw(body, size, seed, len(texts)))
+            drawn = self._draw(body, size, seed, len(texts))  # each dialect draws its own way; all enter here
+            texts.extend(_cut(self._entered(text, settings.max_new_tokens), settings.stop) for text in drawn)
             report(len(texts) / max(n, 1), f"{self.label}: {len(texts)}/{n} samples")
         return texts
 
@@ -229,6 +234,19 @@ class ServerBackend:
         """`size` draws in one request with `n` (a seeded generator gives each of the n its own draw)."""
         choices = self._choices(body | {"n": size, "seed": _seed(seed, start)}, size, "sampling")
         return [c.text for c in choices]
+
+    def _entered(self, text: str, max_tokens: int) -> str:
+        """A completion as the app may keep it: lone surrogates repaired and counted, and refused
+        when it is longer than `max_tokens` allows (counted with the server's own tokenizer; a text
+        of no more characters than the cap cannot exceed it, so most are never re-tokenized)."""
+        text, repaired = repair_surrogates(text)
+        if repaired:
+            with self._repairs:
+                self.repaired_characters += repaired
+        if len(text) > max_tokens:
+            counted = self.client.post("/tokenize", self._tokenize_body(text, False), Tokens, what="tokenizing")
+            check_length(len(counted.ids()), max_tokens, self.info.url)
+        return text
 
     def _pure_sampling(self) -> dict:
         """Switch off the server's default truncation so temperature and top-p mean what they say."""
