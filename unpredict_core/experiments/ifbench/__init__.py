@@ -20,10 +20,10 @@ from unpredict_core.experiments.instructions.suite import (
     Suite,
     default_request,
     exclusions,
+    limit_param,
     run_side,
     select,
 )
-from unpredict_core.params import param
 
 NAME = "ifbench"
 VERSION = "1"  # bump when a change alters results, so old cache entries are not reused
@@ -37,13 +37,7 @@ __all__ = ["EXPERIMENT", "NAME", "Params", "SUITE", "default_limit", "exclusions
 @dataclass(frozen=True)
 class Params(BenchmarkParams):
     SUITE: ClassVar[Suite] = SUITE
-    limit: int = param(
-        CPU_DEFAULT_LIMIT,
-        min=1,
-        max=TEST_SET_SIZE,
-        help="prompts per side, a seeded subset of those checkable here",
-        default_note=f"all on a GPU, {CPU_DEFAULT_LIMIT} on a CPU",
-    )
+    limit: int = limit_param(TEST_SET_SIZE, CPU_DEFAULT_LIMIT)
 
 
 def default_limit(device: str = "auto") -> int:

@@ -27,10 +27,10 @@ from unpredict_core.experiments.instructions.suite import (
     BenchmarkSide,
     Suite,
     default_request,
+    limit_param,
     on_gpu,
     run_side,
 )
-from unpredict_core.params import param
 from unpredict_core.progress import ProgressFn, no_progress
 
 NAME = "ifeval"
@@ -57,13 +57,7 @@ SCALE_NOTE = (
 @dataclass(frozen=True)
 class Params(BenchmarkParams):
     SUITE: ClassVar[Suite] = SUITE
-    limit: int = param(
-        CPU_DEFAULT_LIMIT,
-        min=1,
-        max=TEST_SET_SIZE,
-        help="prompts per side, a seeded subset of those checkable here",
-        default_note=f"all on a GPU, {CPU_DEFAULT_LIMIT} on a CPU",
-    )
+    limit: int = limit_param(TEST_SET_SIZE, CPU_DEFAULT_LIMIT)
 
 
 def with_leaderboard_score(side: BenchmarkSide) -> BenchmarkSide:

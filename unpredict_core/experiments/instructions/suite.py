@@ -75,6 +75,17 @@ def on_gpu(device: str) -> bool:
     return device == "cuda" or (device == "auto" and torch.cuda.is_available())
 
 
+def limit_param(test_set_size: int, cpu_default: int) -> Any:
+    """A benchmark's `limit` setting: at most its test set (validate() checks what is checkable here)."""
+    return param(
+        cpu_default,
+        min=1,
+        max=test_set_size,
+        help="prompts per side, a seeded subset of those checkable here",
+        default_note=f"all on a GPU, {cpu_default} on a CPU",
+    )
+
+
 @dataclass(frozen=True)
 class BenchmarkParams:
     """The settings both benchmarks take; each experiment subclasses it with its `SUITE` and the
