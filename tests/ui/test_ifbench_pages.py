@@ -84,7 +84,8 @@ def test_scatter_button_measures_the_default_pair(monkeypatch):
     ]
     monkeypatch.setattr(measure, "measurement_plan", lambda y_key: small)  # CI-sized; the page's own is larger
     at = open_page("pages/6_Benchmark_vs_Unpredictability.py", timeout=400)
-    assert "Nothing to place yet" in texts(at)
+    before = point_table(at)
+    assert set(before["provenance"]) == {"reported by the paper"}  # the paper's models, none of ours yet
     at.button(key="scatter.measure").click().run(timeout=400)
     assert not at.exception and not at.error, [e.value for e in at.error]
     points = point_table(at)

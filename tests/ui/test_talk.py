@@ -56,7 +56,7 @@ def test_rehearsed_slides_step_through_the_address_and_run_nothing(scripted_talk
 
     at = talk_page("integers")  # a reload stays on its slide
     shown = texts(at)
-    assert "**Paper** (χ² against uniform): base 13.9 · aligned 115.1" in shown
+    assert "**Paper** (χ² of 1,500 draws against uniform): base 13.9 · aligned 115.1" in shown
     assert "coverage 80.0%" in shown and "secondary summary" in shown
 
 
