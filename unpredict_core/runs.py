@@ -232,8 +232,13 @@ def _run_side(declared: Experiment, side: SideRequest, params, load: BackendLoad
         return skipped_record(declared, side, params)
     backend = load(side.spec, scaled(progress, 0.0, 0.3))
     tally = UnresolvedTally(backend)
+    repaired_before = int(getattr(backend, "repaired_characters", 0))  # a server's count runs on: this run's part
     outcome = declared.run_side(tally, side.fmt, side.request, params, scaled(progress, 0.3, 1.0))
-    return side_record(side, backend, tally, outcome)
+    record = side_record(side, backend, tally, outcome)
+    repaired = int(getattr(backend, "repaired_characters", 0)) - repaired_before
+    if repaired:  # a server sent lone surrogates: replaced where they entered, and said
+        record["repaired_characters"] = repaired
+    return record
 
 
 def skipped_record(declared: Experiment, side: SideRequest, params) -> SideRecord:
@@ -252,9 +257,6 @@ def side_record(side: SideRequest, backend: ModelBackend, tally: UnresolvedTally
         "requested_format": side.fmt,
         **outcome,
     }
-    repaired = int(getattr(backend, "repaired_characters", 0))  # a server sent lone surrogates: replaced, said
-    if repaired:
-        record["repaired_characters"] = repaired
     if getattr(backend, "scoring", "logprobs") == "sampled":  # a server without log-probabilities
         record["scoring"] = SAMPLED_NOTE
     elif tally.worst is not None:

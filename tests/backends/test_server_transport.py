@@ -172,3 +172,42 @@ def test_a_server_that_ignores_max_tokens_is_refused_with_its_name():
     with FakeServer("long") as server, pytest.raises(ServerProtocolError, match="ignores max_tokens") as raised:
         _poems_on(server.url, store)
     assert server.url in str(raised.value) and store.count_runs() == 0
+
+
+def test_each_run_counts_only_its_own_repairs_and_a_plain_openai_server_needs_no_tokenize():
+    from unpredict_core.backends.loading import BackendCache
+
+    store = Store()
+    with FakeServer("surrogate") as server:
+        cache = BackendCache("cpu")
+        load = lambda spec, progress=None: _server_loader(spec, progress) or cache(spec, progress)  # noqa: E731
+        pair = with_servers(DEFAULT_PAIR, {"base": (server.url, None), "aligned": (server.url, None)})
+        from unpredict_core.experiments import poetry
+
+        counts = []
+        for topic in ("sea", "snow"):
+            params = poetry.Params(topics=(topic,), samples=1, embeddings=False, max_new_tokens=32)
+            result = run_experiment("poetry", pair, params, store=store, load=load)
+            counts.append(result["sides"]["base"]["repaired_characters"])
+    assert counts == [1, 1]  # not 1 then 2: a reused backend's count is not carried into the next run
+
+
+def test_a_long_completion_from_a_server_without_tokenize_is_bounded_by_characters(monkeypatch):
+    from unpredict_core.backends.server.texts import CHARACTERS_PER_TOKEN
+
+    with FakeServer("long") as server:
+        backend = connect(server.url, None)
+        monkeypatch.setattr(backend.client, "post", _no_tokenize(backend.client.post))
+        backend._entered("x" * 200, 32)  # 200 characters: within 32 × 32, so kept without a count
+        with pytest.raises(ServerProtocolError, match="ignores max_tokens"):
+            backend._entered("x" * (CHARACTERS_PER_TOKEN * 40), 32)
+
+
+def _no_tokenize(post):
+    def without(path, body, reply, *, what, optional=False):
+        if path == "/tokenize":
+            assert optional, "a text check must not need /tokenize"
+            return None  # a plain OpenAI server: no such endpoint
+        return post(path, body, reply, what=what, optional=optional)
+
+    return without

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import threading
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -40,7 +39,7 @@ from unpredict_core.backends.base import (
 from unpredict_core.backends.base import parse_choice as _parse_choice
 from unpredict_core.backends.server.client import ServerClient, ServerInfo
 from unpredict_core.backends.server.replies import Choice, Completion, Logprobs, PromptLogprob, Tokens
-from unpredict_core.backends.server.texts import check_length, repair_surrogates
+from unpredict_core.backends.server.texts import CHARACTERS_PER_TOKEN, check_length
 from unpredict_core.errors import InvalidParameter, ServerProtocolError
 from unpredict_core.progress import ProgressFn, no_progress
 
@@ -87,8 +86,6 @@ class ServerBackend:
         self.sampled_n = SAMPLED_SCORE_N
         self._ids: dict[tuple[str, bool], list[int]] = {}
         self._chat: bool | None = None
-        self.repaired_characters = 0  # lone surrogates replaced in completions (`_entered`)
-        self._repairs = threading.Lock()  # generate() asks from several threads
 
     @property
     def has_chat_template(self) -> bool:
@@ -235,17 +232,24 @@ class ServerBackend:
         choices = self._choices(body | {"n": size, "seed": _seed(seed, start)}, size, "sampling")
         return [c.text for c in choices]
 
+    @property
+    def repaired_characters(self) -> int:
+        """Lone surrogates replaced in this server's replies so far (`texts.repair_reply`)."""
+        return self.client.repaired_characters
+
     def _entered(self, text: str, max_tokens: int) -> str:
-        """A completion as the app may keep it: lone surrogates repaired and counted, and refused
-        when it is longer than `max_tokens` allows (counted with the server's own tokenizer; a text
-        of no more characters than the cap cannot exceed it, so most are never re-tokenized)."""
-        text, repaired = repair_surrogates(text)
-        if repaired:
-            with self._repairs:
-                self.repaired_characters += repaired
-        if len(text) > max_tokens:
-            counted = self.client.post("/tokenize", self._tokenize_body(text, False), Tokens, what="tokenizing")
-            check_length(len(counted.ids()), max_tokens, self.info.url)
+        """A completion as the app may keep it (its characters were repaired as the reply was
+        parsed): refused when it is longer than `max_tokens` allows. Counted with the server's own
+        tokenizer where it has one; a plain OpenAI server has no /tokenize, and there a text is
+        refused only beyond 32 characters a token, which no tokenizer's tokens reach. A text of no
+        more characters than the cap is not re-tokenized (nearly never more tokens than characters)."""
+        if len(text) <= max_tokens:
+            return text
+        counted = self.client.post(
+            "/tokenize", self._tokenize_body(text, False), Tokens, what="tokenizing", optional=True
+        )
+        tokens = len(counted.ids()) if counted is not None else len(text) // CHARACTERS_PER_TOKEN
+        check_length(tokens, max_tokens, self.info.url)
         return text
 
     def _pure_sampling(self) -> dict:

@@ -38,6 +38,7 @@ import pydantic
 import tenacity
 
 from unpredict_core.backends.server.replies import Completion, ModelList, Props, Reply
+from unpredict_core.backends.server.texts import repair_reply
 from unpredict_core.backends.server.url import ServerURL, normalise_url, parse_server_url
 from unpredict_core.errors import ServerProtocolError, ServerTimeout, ServerUnavailable, UnpredictError
 
@@ -84,6 +85,7 @@ class ServerClient:
         self.server = url if isinstance(url, ServerURL) else parse_server_url(url)
         self.url = self.server.root
         self.timeout = default_timeout() if timeout is None else timeout
+        self.repaired_characters = 0  # lone surrogates replaced in this server's replies (texts.py)
         self._http = httpx.Client(
             base_url=self.url,
             follow_redirects=False,
@@ -137,7 +139,9 @@ class ServerClient:
             detail = data[:400].decode("utf-8", "replace")
             raise ServerProtocolError(f"The server at {self.url} refused {what} (HTTP {status}): {detail}")
         try:
-            return reply.model_validate(json.loads(data or b"{}"))
+            parsed, repaired = repair_reply(json.loads(data or b"{}"))  # every text of every reply, where it enters
+            self.repaired_characters += repaired
+            return reply.model_validate(parsed)
         except (UnicodeDecodeError, json.JSONDecodeError, pydantic.ValidationError) as exc:
             why = _reply_problem(exc)
             raise ServerProtocolError(f"The server at {self.url} gave a broken answer to {what}: {why}.") from None
