@@ -272,26 +272,30 @@ def save_or_keep(store: Store, result: RunRecord, key: str) -> None:
     try:
         store.save_run(result, key, result["duration_s"])
     except (StoreError, duckdb.Error, UnicodeError) as exc:  # whatever the store refused: the run is kept
-        raise StoreError(f"{exc} {keep_unsaved(result, key, unsaved_folders(store))}") from exc
+        raise StoreError(f"{exc} {keep_unsaved(result, key, unsaved_folders(store), store.path)}") from exc
 
 
-def keep_unsaved(result: RunRecord, key: str, folders: list[Path] | None = None) -> str:
-    """Write `result` to `unsaved/<run_id>.json` beside the database (else the temporary folder);
-    the sentence that tells the user where it went, or that it could not be kept anywhere. The store
-    imports what it finds beside itself the next time it opens and can write (`store.unsaved`)."""
+def keep_unsaved(result: RunRecord, key: str, folders: list[Path] | None = None, database: Path | None = None) -> str:
+    """Write `result` to `unsaved/<run_id>.json` beside the database (else the temporary folder),
+    naming the database it was meant for; the sentence that tells the user where it went, or that
+    it could not be kept anywhere. That database imports it the next time it opens and can write
+    (`store.unsaved`); no other does."""
     import tempfile
 
-    text = json.dumps({"cache_key": key, "result": result}, allow_nan=False)
+    meant = str(database.resolve()) if database is not None else None
+    text = json.dumps({"cache_key": key, "result": result, "database": meant}, allow_nan=False)
     imported_from = folders or [cache_dir() / "unsaved"]
     for folder in (*imported_from, Path(tempfile.gettempdir()) / "unpredict-unsaved"):
-        path = folder / f"{result['run_id']}.json"
+        path, created = folder / f"{result['run_id']}.json", False
         try:
             folder.mkdir(parents=True, exist_ok=True)
             with open(path, "x", encoding="utf-8") as handle:
+                created = True
                 handle.write(text)
             again = " It is imported the next time the store opens and can write." if folder in imported_from else ""
             return f"The computed run was kept as {path}; nothing of it is in the database.{again}"
         except OSError:
-            path.unlink(missing_ok=True)
+            if created:  # a half-written file of ours; never another run's file of the same name
+                path.unlink(missing_ok=True)
             continue
     return "The computed run could not be written anywhere either (is the disk full?); nothing was stored."

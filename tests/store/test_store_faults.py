@@ -129,13 +129,23 @@ def test_kept_runs_are_imported_once_and_bad_ones_left_where_they_are(tmp_path, 
     key = cache_key("random-integers", params, side_requests("random-integers", PAIR, params), ScriptedLoader())
     folder = tmp_path / "unsaved"  # beside the database
     folder.mkdir()
-    (folder / "good.json").write_text(json.dumps({"cache_key": key, "result": result}))
+    ours = str((tmp_path / "a.duckdb").resolve())
+    (folder / "good.json").write_text(json.dumps({"cache_key": key, "result": result, "database": ours}))
     (folder / "broken.json").write_text("{not json")
     bad = json.loads(json.dumps(result)) | {"run_id": "bad1"}
     bad["sides"]["base"]["coverage"] = 7.0
-    (folder / "bad1.json").write_text(json.dumps({"cache_key": "k2", "result": bad}))
+    (folder / "bad1.json").write_text(json.dumps({"cache_key": "k2", "result": bad, "database": ours}))
+    theirs = json.loads(json.dumps(result)) | {"run_id": "theirs1"}
+    other_db = str((tmp_path / "other.duckdb").resolve())
+    (folder / "theirs1.json").write_text(json.dumps({"cache_key": "k3", "result": theirs, "database": other_db}))
+    same_id = {"cache_key": "k4", "result": json.loads(json.dumps(result)), "database": ours}  # its id is stored
+    (folder / "same-id.json").write_text(json.dumps(same_id))
+    os.mkfifo(folder / "pipe.json")  # would block a reader forever
     store = Store()
     assert store.count_runs() == 1 and store.find_run(key)["run_id"] == result["run_id"]
     assert not (folder / "good.json").exists() and (folder / "broken.json").exists() and (folder / "bad1.json").exists()
-    assert any("cannot be read" in n for n in store.notices) and any("trust check" in n for n in store.notices)
+    assert (folder / "theirs1.json").exists()  # another database's run is not taken
+    assert (folder / "same-id.json").exists()  # a file that cannot be stored is left, the store still opens
+    notices = " ".join(store.notices)
+    assert "broken.json was not imported" in notices and "trust check" in notices and "pipe.json" in notices
     assert Store().count_runs() == 1  # a second opening imports nothing twice
