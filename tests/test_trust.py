@@ -74,3 +74,29 @@ def test_a_sweep_reports_it_as_failed_not_cached(monkeypatch):
     summary = run_sweep(parse_sweep(text), store=store, load=loader, out=io.StringIO())
     assert (summary.count("cached"), summary.count("failed")) == (0, 1)
     assert bad["run_id"] in summary.outcomes[0].reason and "trust check" in summary.outcomes[0].reason
+
+
+def test_benchmark_accuracies_outside_their_range_fail_the_check():
+    from unpredict_core.trust import out_of_range
+
+    side = {"accuracy": {"prompt_strict": {"value": 7.5, "successes": 15, "trials": 2, "ci": [0.1, 0.9]},
+                         "oll_ifeval": {"value": 40.0, "ci": [20.0, 60.0]}}}  # fmt: skip
+    problems = out_of_range({"sides": {"base": side}})
+    assert any("prompt_strict is 7.5" in p for p in problems) and any("15 successes of 2" in p for p in problems)
+    assert not any("oll_ifeval" in p for p in problems)  # 40 on the leaderboard's 0–100 scale is fine
+
+
+def test_a_dial_run_refuses_an_untrusted_stored_mixed_side():
+    from unpredict_core.backends.scripted_pairs import PAIR as SCRIPTED
+    from unpredict_core.backends.scripted_pairs import ScriptedAwareLoader
+    from unpredict_core.dial import item_key, run_with_mixed
+
+    store, load = Store(), ScriptedAwareLoader(ScriptedLoader())
+    params = ri.Params(seed=3)
+    first = run_with_mixed(ri.NAME, SCRIPTED, params, alpha=0.5, mix="answers", store=store, load=load)
+    stored = store.find_run_by_id(first["mixed_run_id"])
+    store.delete_runs([stored["run_id"]])
+    stored["sides"]["mixed"]["coverage"] = 3117600060.898
+    store.save_run(stored, item_key(ri.NAME, SCRIPTED, params.validate(), 0.5, "answers", load), 0.1)
+    with pytest.raises(UntrustedRun, match="trust check"):
+        run_with_mixed(ri.NAME, SCRIPTED, params, alpha=0.5, mix="answers", store=store, load=load)

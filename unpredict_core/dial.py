@@ -31,6 +31,7 @@ from unpredict_core.runs import (
     SideRequest,
     UnresolvedTally,
     cache_key,
+    refuse_untrusted,
     run_experiment,
     save_or_keep,
     side_requests,
@@ -98,6 +99,7 @@ def run_with_mixed(
         )
 
     if found is not None:
+        refuse_untrusted(found)  # a mixed run the trust check marks is never an answer either
         two = two_sided(scaled(progress, 0.0, 0.9))
         progress(1.0, "mixed side answered from the cache")
         return merged(two, found, cached=True)

@@ -59,6 +59,17 @@ def out_of_range(result: Mapping[str, Any]) -> list[str]:  # stored JSON, truste
                 values = [v for v in probs.values() if isinstance(v, int | float)]
                 if any(not -_SLACK <= v <= 1 + _SLACK for v in values) or sum(values) > 1 + _SLACK:
                     problems.append(f"{role} {name} are not probabilities (they add up to {sum(values):.6g})")
+        for metric, score in (side.get("accuracy") or {}).items():  # IFEval / IFBench: shares and counts
+            if not isinstance(score, dict):
+                continue
+            scale = 100.0 if metric == "oll_ifeval" else 1.0  # the leaderboard's scale is 0–100
+            for value in [score.get("value"), *(score.get("ci") or [])]:
+                if isinstance(value, int | float) and not -_SLACK <= value <= scale * (1 + _SLACK):
+                    problems.append(f"{role} accuracy {metric} is {value:.6g}, outside [0, {scale:g}]")
+                    break
+            successes, trials = score.get("successes"), score.get("trials")
+            if isinstance(successes, int) and isinstance(trials, int) and not 0 <= successes <= trials:
+                problems.append(f"{role} accuracy {metric}: {successes} successes of {trials} trials")
         for index, entry in enumerate(side.get("rounds") or []):
             p = entry.get("p") if isinstance(entry, dict) else None
             if isinstance(p, dict) and any(not -_SLACK <= v <= 1 + _SLACK for v in p.values() if isinstance(v, float)):
