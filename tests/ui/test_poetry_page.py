@@ -240,6 +240,14 @@ def test_the_audience_address_is_parsed_not_searched(monkeypatch):
     assert is_local("http://LOCALHOST:8502") and is_local("http://127.0.0.2:8502/") and is_local("http://[::1]:8502")
     assert not is_local("http://localhost.example.org:8502") and not is_local("http://192.168.1.20:8502")
     assert not is_local("http://example.org/?next=//localhost")
+    assert (
+        is_local("http://LOCALHOST.:8502") and is_local("http://[::ffff:127.0.0.1]:8502") and is_local("localhost:8502")
+    )
+    assert is_local("http://0.0.0.0:8502") and not is_local("http://localhost@evil.example:8502")
+    monkeypatch.setenv(URL_ENV, "  ")
+    assert audience_url("r1") == "http://localhost:8502/?run=r1"  # empty: the default, never a bare path
+    monkeypatch.setenv(URL_ENV, "192.168.1.20:8502")
+    assert audience_url("r1") == "http://192.168.1.20:8502/?run=r1"
     monkeypatch.setenv(URL_ENV, "http://192.168.1.20:8502/?x=1")
     assert audience_url("r1") == "http://192.168.1.20:8502/?x=1&run=r1"
     monkeypatch.setenv(URL_ENV, "http://192.168.1.20:8502/")

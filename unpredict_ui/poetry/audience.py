@@ -35,7 +35,8 @@ def audience_url(run_id: str | None = None) -> str:
     """Where the audience app is reached (the presenter sets UNPREDICT_AUDIENCE_URL to the address
     it is served on the local network), with the run to vote on as a query parameter of its own
     (a base address that has a query keeps it)."""
-    base = urlsplit(os.environ.get(URL_ENV, DEFAULT_URL).strip())
+    given = os.environ.get(URL_ENV, "").strip() or DEFAULT_URL  # set but empty: the default, not a bare path
+    base = urlsplit(given if "://" in given else f"http://{given}")
     if not run_id:
         return urlunsplit(base).rstrip("/")
     query = [(k, v) for k, v in parse_qsl(base.query, keep_blank_values=True) if k != "run"] + [("run", run_id)]
@@ -45,16 +46,20 @@ def audience_url(run_id: str | None = None) -> str:
 def is_local(url: str) -> bool:
     """Whether only this machine can open `url`: its host, parsed (any case), is localhost or a
     loopback address — not a name that merely starts with "localhost"."""
+    text = url.strip()
     try:
-        host = urlsplit(url.strip()).hostname or ""
+        host = (urlsplit(text if "://" in text else f"http://{text}").hostname or "").rstrip(".")
     except ValueError:
         return False
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        ip = ipaddress.ip_address(host)
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback or ip.is_unspecified  # 0.0.0.0 is no address a phone can open
 
 
 def _rater() -> str:
