@@ -155,15 +155,11 @@ def oll_axis(table: LeaderboardTable, column: str) -> XAxis:
                  for_side, value)  # fmt: skip
 
 
-def figure_axis(results: Sequence[RunRecord], table: LeaderboardTable) -> XAxis:
+def figure_axis(measured: XAxis, table: LeaderboardTable) -> XAxis:
     """The paper's Figure 1 x: the leaderboard's IFEval for the paper's models, IFEval measured here
-    on the same scale for ours. One axis; each value names its source and provenance."""
-    measured = measured_scores(results, "ifeval", "oll_ifeval")
+    on the same scale for ours (`measured`, the `ifeval:oll_ifeval` axis). One axis; each value names
+    its source and provenance."""
     reported = oll_axis(table, "IFEval")
-
-    def for_side(model: str, identity: str, fmt: str) -> tuple[XValue | None, str]:
-        value = measured.get((identity, fmt))
-        return (value, "") if value else (None, f"no IFEval run of this model in the {fmt} format")
 
     def for_hub_id(hub_id: str) -> XValue | None:
         found = reported.for_hub_id(hub_id) if reported.for_hub_id else None
@@ -173,7 +169,7 @@ def figure_axis(results: Sequence[RunRecord], table: LeaderboardTable) -> XAxis:
         "ifeval",
         "IFEval, leaderboard scale 0–100 (paper's models: reported by the leaderboard · ours: measured here)",
         "measured here",
-        for_side,
+        measured.for_side,
         for_hub_id,
     )
 
@@ -200,7 +196,8 @@ def x_axes(
     table: LeaderboardTable,
 ) -> dict[str, XAxis]:
     """Every x this install can offer, the paper's own (IFEval on the leaderboard's scale) first."""
-    axes = {"ifeval": figure_axis(results, table), "ifeval:oll_ifeval": measured_axis(results, "ifeval", "oll_ifeval")}
+    ifeval = measured_axis(results, "ifeval", "oll_ifeval")  # read once: ours on both IFEval axes
+    axes = {"ifeval": figure_axis(ifeval, table), "ifeval:oll_ifeval": ifeval}
     axes |= {f"ifbench:{m}": ifbench_axis(results, m) for m in IFBENCH_METRICS}
     axes |= {f"oll:{c}": oll_axis(table, c) for c in LEADERBOARD_COLUMNS.values()}
     axes["table"] = table_axis(benchmarks)

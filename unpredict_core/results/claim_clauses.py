@@ -19,6 +19,7 @@ from unpredict_core.results.verdicts import (
     both,
     compare_sides,
     fmt,
+    higher,
     judge,
 )
 
@@ -76,11 +77,11 @@ def over_produces_seven(sides: Mapping[str, Any], n: str) -> Clause:
     if pair is None:
         return compare_sides(claim, None, "lower", "P(7)", _pct)
     base, aligned = pair
-    over_uniform, over_base = above(aligned, UNIFORM_SHARE), compare_sides("", pair, "lower", "", _pct)
+    over_uniform, over_base = above(aligned, UNIFORM_SHARE), higher(aligned, base)
     holds: bool | None
-    if over_uniform is False or over_base.verdict == "unlike the paper":
+    if over_uniform is False or over_base is False:
         holds = False
-    elif over_uniform and over_base.verdict == "as in the paper":
+    elif over_uniform and over_base:
         holds = True
     else:
         holds = None

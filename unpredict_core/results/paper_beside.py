@@ -18,7 +18,7 @@ from typing import Any
 from unpredict_core.experiments.random_integers.figure_score import chi2_value
 from unpredict_core.results.claim_clauses import CLAUSES, votes
 from unpredict_core.results.scatter import load_paper_points
-from unpredict_core.results.verdicts import AS_PAPER, TOO_FEW, UNLIKE_PAPER, Clause
+from unpredict_core.results.verdicts import AS_PAPER, TOO_FEW, UNLIKE_PAPER, UNMEASURED, Clause
 
 SIDES = ("base", "aligned")
 
@@ -153,7 +153,7 @@ def headline_clause(claim: PaperClaim, measured: Mapping[str, float | None], the
     numbers are not at hand): the side the paper favours does better, or not."""
     ours = better_side(claim, measured)
     if ours is None:
-        return Clause(claim.finding, "not measured", f"{claim.metric} is not on both sides of this run")
+        return Clause(claim.finding, UNMEASURED, f"{claim.metric} is not on both sides of this run")
     evidence = f"{claim.metric}: {_pair_text(measured)}"
     verdict = TOO_FEW if ours == "neither" else AS_PAPER if ours == theirs else UNLIKE_PAPER
     return Clause(claim.finding, verdict, evidence)
