@@ -15,6 +15,7 @@ from typing import Any
 from unpredict_core.backends.models import PRESETS, custom_pair, get_pair, with_servers
 from unpredict_core.errors import UnpredictError
 from unpredict_core.experiments import experiments, get_experiment
+from unpredict_core.ladder.cli import add_ladder_command, cmd_ladder
 from unpredict_core.params import Spec, declared
 from unpredict_core.progress import stderr_progress
 from unpredict_core.records import RunRecord
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_scatter_command(commands)
     add_export_parser(commands)
     add_warm_command(commands)
+    add_ladder_command(commands)
     return parser
 
 
@@ -98,6 +100,7 @@ def add_scatter_command(commands) -> None:
 
 def cmd_scatter(args) -> dict:
     from unpredict_core.results.benchmark_axis import BENCHMARK_EXPERIMENTS, default_x
+    from unpredict_core.results.family_view import ladder_path
     from unpredict_core.results.leaderboard_table import load_table
     from unpredict_core.results.scatter import available_axes, load_paper_points, point_rows, scatter_data, y_scores
     from unpredict_core.store.database import Store
@@ -116,6 +119,7 @@ def cmd_scatter(args) -> dict:
         "y_title": data.y.label,
         "points": point_rows(data),
         "paths": [[p["model"] for p in path] for path in data.reference_paths],
+        "ladder_path": [p["model"] for p in ladder_path(data.points)],
         "table_problems": board.problems,
         "untrusted_runs": data.untrusted,
     }
@@ -307,6 +311,8 @@ def cmd_pairs() -> None:
     for name, pair in PRESETS.items():
         status = check_pair(pair)
         print(f"{name:28s} {'available' if status.ok else 'missing'}: {pair.base.label} / {pair.aligned.label}")
+        if pair.aligned.source == "ladder" and status.aligned:  # the one kind the user can make here
+            print(f"{'':28s} {status.aligned}")
 
 
 def cmd_bots() -> int:
@@ -344,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_export(args)
         if args.command == "warm":
             return cmd_warm(args)
+        if args.command == "ladder":
+            return cmd_ladder(args)
         result = cmd_run(args)
     except UnpredictError as exc:
         print(f"error: {exc}", file=sys.stderr)
