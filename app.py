@@ -21,6 +21,7 @@ PAGES = [
         title="Benchmark vs Unpredictability",
     ),
     st.Page("pages/9_Alignment_Dial.py", title="Alignment Dial"),
+    st.Page("pages/11_Alignment_Ladder.py", title="Alignment Ladder"),
 ]
 
 st.navigation(PAGES).run()

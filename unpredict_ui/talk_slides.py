@@ -154,9 +154,32 @@ def _figure(pair: ModelPair, results: list[dict]) -> None:
                "allowed 1,280), so ours may read low.")  # fmt: skip
 
 
+def _ladder() -> None:
+    """The family view at projector size: the ladder's stages (measured here) beside the paper's
+    Llama families (reported), for the random-integer χ²."""
+    from unpredict_core.results.family_view import family_view
+    from unpredict_ui.ladder import family_figure
+
+    stored = store().query_runs(experiments=[FIGURE_Y_EXPERIMENT], pairs=["ladder-sft", "ladder-dpo"])
+    view = family_view(stored, FIGURE_Y, load_paper_points())
+    figure = stage_figure(family_figure(view, height=440, font=18), 440)
+    figure.update_layout(title=None, margin={"t": 10}, legend={"y": -0.3, "yanchor": "top", "x": 0.5, "xanchor": "center"})
+    st.plotly_chart(figure, key="talk.ladder")
+    if not any(f["provenance"] == "measured here" for f in view["families"]):
+        st.info(
+            "The ladder has no stored run yet. Before the talk: `python -m unpredict_core ladder build`, then "
+            "`python -m unpredict_core warm --talk --pair ladder-sft` and the same with `--pair ladder-dpo`."
+        )
+    st.caption("Filled, with 95 % intervals: the ladder, measured here. Hollow: the paper's Llama-3.1 families, "
+               "reported. χ² vs uniform of the number 0–10 the model picks (n = 1,500 draws).")  # fmt: skip
+
+
 def show_slide(key: str, pair: ModelPair) -> None:
     if key == "title":
         _title(pair)
+        return
+    if key == "ladder":
+        _ladder()
         return
     try:
         results = slide_results(key, pair, store(), demo_loader())

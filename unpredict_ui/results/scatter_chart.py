@@ -10,6 +10,7 @@ import math
 
 import plotly.graph_objects as go
 
+from unpredict_core.results.family_view import ladder_path
 from unpredict_core.results.scatter import ScatterData
 from unpredict_ui.colours import SIDE_COLOURS
 
@@ -34,6 +35,9 @@ def _bars(points: list[dict], axis: str) -> dict | None:
     return {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "thickness": 1.5, "width": 4}
 
 
+LADDER_LINE = "#2E7D32"
+
+
 def _path(fig: go.Figure, points: list[dict], colour: str, dash: str, name: str | None = None) -> None:
     fig.add_trace(
         go.Scatter(
@@ -50,6 +54,9 @@ def scatter_figure(data: ScatterData, x_title: str) -> go.Figure:
         _path(fig, path, PAPER_LINE, "dot", "paper's families, stage by stage" if index == 0 else None)
     for index, (base, aligned) in enumerate(data.lines):
         _path(fig, [base, aligned], MEASURED_LINE, "solid", "our pair, base → aligned" if index == 0 else None)
+    ladder = ladder_path(data.points)
+    if ladder:  # the ladder trained here, stage by stage, as the paper's families are drawn
+        _path(fig, ladder, LADDER_LINE, "solid", "ladder here: base → SFT → DPO · measured here")
     for path in data.paths:  # the alignment dial: base → mixed sides by α → aligned
         fig.add_trace(
             go.Scatter(
