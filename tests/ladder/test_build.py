@@ -155,7 +155,7 @@ def test_a_full_disk_during_a_checkpoint_says_so_and_keeps_what_was_stored(tiny_
     monkeypatch.setattr(Trainer, "_save_checkpoint", full_disk)
     with pytest.raises(LadderError, match="No space left on device.*resume"):
         ladder_build.build(plan, ("sft",))
-    assert (plan.folders.data / "candidates.jsonl").is_file() and plan.folders.heldout("base").is_file()
+    assert plan.samples.is_file() and plan.folders.heldout("base").is_file()
     assert not plan.folders.stage("sft").exists() and not plan.folders.partial("sft").exists()
 
 

@@ -27,6 +27,7 @@ from unpredict_core.ladder.recipe import (
     read_json,
     read_jsonl,
     recipe_id,
+    samples_file,
     write_json,
     write_jsonl,
 )  # fmt: skip
@@ -46,6 +47,7 @@ class Plan:
     responder: ModelSpec
     folders: LadderFolders
     device: str
+    samples: Path  # the sampled, graded replies to the training prompts (shared across training settings)
 
 
 def base_spec(text: str) -> ModelSpec:
@@ -78,7 +80,8 @@ def plan(base: str = "default", recipe: Recipe = DEFAULT_RECIPE, device: Device 
         raise LadderError(f"The base {spec.label} ({folder}) has no tokenizer: a stage needs the base's tokenizer.")
     responder = responder_spec(recipe.responder, spec)
     key = recipe_id(recipe, identity(spec), identity(responder))
-    return Plan(recipe, spec, folder, responder, LadderFolders(ladder_root() / key), pick_device(device))
+    samples = samples_file(recipe, identity(responder))
+    return Plan(recipe, spec, folder, responder, LadderFolders(ladder_root() / key), pick_device(device), samples)
 
 
 def build(plan_: Plan, stages: tuple[str, ...], progress: ProgressFn = no_progress) -> dict[str, Any]:
@@ -131,7 +134,7 @@ def _graded(plan_: Plan, train: list[Any], progress: ProgressFn) -> list[list[ca
     """The graded replies to every training prompt, sampled in chunks kept as they finish."""
     from unpredict_core.experiments.ifeval import SUITE
 
-    path, known = plan_.folders.data / "candidates.jsonl", SUITE.registry()
+    path, known = plan_.samples, SUITE.registry()
     done = read_jsonl(path, "sampled replies") if path.is_file() else []
     if len(done) < len(train):
         from unpredict_core.backends.loading import load_backend

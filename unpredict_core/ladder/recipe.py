@@ -5,7 +5,8 @@ of the same recipe is answered from its folder, and a change to any of them buil
 The default recipe was chosen by held-out instruction following alone (README: the alignment
 ladder); no unpredictability score was looked at while choosing it.
 
-Folder `cache/models/ladder/<id>/`: `data/` (the prompts, the graded replies, each stage's rows),
+Folder `cache/models/ladder/<id>/`: `data/` (each stage's rows; the sampled replies they come from
+are kept once per sampling setting in `ladder/samples/`, shared by recipes that differ in training),
 `work/<stage>/` (checkpoints, removed once the stage is done), `<stage>/` (the finished stage, a
 plain transformers folder: it appears by one rename once complete, with `ladder-stage.json`
 inside), `heldout/` (each model's held-out replies) and `manifest.json`.
@@ -44,7 +45,7 @@ class Recipe:
     heldout_tokens: int = 64
     responder: str = "default-aligned"
     sft: StageSettings = field(
-        default_factory=lambda: StageSettings("sft", epochs=3, learning_rate=2e-4, batch_size=8, lora_rank=16)
+        default_factory=lambda: StageSettings("sft", epochs=3, learning_rate=3e-4, batch_size=8, lora_rank=16)
     )
     dpo: StageSettings = field(
         default_factory=lambda: StageSettings("dpo", epochs=2, learning_rate=5e-5, batch_size=8, lora_rank=16, beta=0.1)
@@ -62,11 +63,26 @@ DEFAULT_RECIPE = Recipe()
 
 
 def recipe_id(recipe: Recipe, base_identity: str, responder_identity: str) -> str:
+    """Everything that decides a stage: the recipe, both models, the data code and the chat template."""
+    from unpredict_core.ladder.training import CHAT_TEMPLATE
+
     text = json.dumps(
-        {"recipe": recipe.as_dict(), "base": base_identity, "responder": responder_identity, "data": DATA_VERSION},
+        {"recipe": recipe.as_dict(), "base": base_identity, "responder": responder_identity, "data": DATA_VERSION,
+         "template": CHAT_TEMPLATE},
         sort_keys=True,
-    )
+    )  # fmt: skip
     return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+SAMPLING = ("seed", "train_prompts", "candidates", "sample_tokens", "temperature")
+
+
+def samples_file(recipe: Recipe, responder_identity: str) -> Path:
+    """The sampled replies depend only on the prompts, the responder and the sampling settings, so
+    recipes that differ in training alone share them (`ladder/samples/<id>.jsonl`)."""
+    settings = {name: getattr(recipe, name) for name in SAMPLING}
+    text = json.dumps({"sampling": settings, "responder": responder_identity, "data": DATA_VERSION}, sort_keys=True)
+    return ladder_root() / "samples" / f"{hashlib.sha256(text.encode()).hexdigest()[:12]}.jsonl"
 
 
 LADDER_DIR_ENV = "UNPREDICT_LADDER_DIR"  # where ladders live, if not under the model cache

@@ -21,12 +21,15 @@ from typing import Any
 
 from unpredict_core.progress import ProgressFn, no_progress, time_left
 
-# Gemma's own turn format (the base's tokenizer has the tokens and no template): a stage is trained
-# with it and carries it, so every backend renders a chat request as the stage saw in training.
+# Gemma's own turn markers (the base's tokenizer has them and no template), with one change: a reply
+# closes with the base's end-of-text token, not `<end_of_turn>`. LoRA leaves the output layer as the
+# base had it, and the base never learned to predict `<end_of_turn>` (a first ladder stopped with
+# look-alike tokens instead and ran to the token cap); it does predict `<eos>` where a text ends.
+# A stage carries this template, so every backend renders a chat request as it saw in training.
 CHAT_TEMPLATE = (
     "{{ bos_token }}{% for message in messages %}"
-    "{% set role = 'model' if message['role'] == 'assistant' else message['role'] %}"
-    "<start_of_turn>{{ role }}\n{{ message['content'] | trim }}<end_of_turn>\n"
+    "{% if message['role'] == 'assistant' %}<start_of_turn>model\n{{ message['content'] | trim }}{{ eos_token }}"
+    "{% else %}<start_of_turn>{{ message['role'] }}\n{{ message['content'] | trim }}<end_of_turn>\n{% endif %}"
     "{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"
 )
 END_OF_TURN = "<end_of_turn>"
