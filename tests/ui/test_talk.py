@@ -42,7 +42,7 @@ def test_rehearsed_slides_step_through_the_address_and_run_nothing(scripted_talk
     css = at.markdown[0].value
     assert "stToolbar" in css and "stHeader" in css and "display: none" in css
     assert _slide(at) == "title" and at.button(key="talk.prev").disabled
-    assert "All 5 slides are rehearsed" in texts(at)
+    assert "All 6 slides are rehearsed" in texts(at)
     charts = {}
     for key in SLIDE_KEYS[1:]:
         at.button(key="talk.next").click().run()
