@@ -48,7 +48,7 @@ class Recipe:
         default_factory=lambda: StageSettings("sft", epochs=3, learning_rate=3e-4, batch_size=8, lora_rank=16)
     )
     dpo: StageSettings = field(
-        default_factory=lambda: StageSettings("dpo", epochs=2, learning_rate=5e-5, batch_size=8, lora_rank=16, beta=0.1)
+        default_factory=lambda: StageSettings("dpo", epochs=2, learning_rate=2e-5, batch_size=8, lora_rank=16, beta=0.1)
     )
 
     def stage(self, name: str) -> StageSettings:
