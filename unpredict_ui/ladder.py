@@ -46,6 +46,9 @@ def family_figure(view: dict[str, Any], height: int = 380, font: int = 14) -> go
             )
             trace.line["dash"] = "dash"
             fig.add_trace(trace)
+    values = [p["y"] for family in view["families"] for p in family["points"]]
+    if values and min(values) > 0 and max(values) / min(values) > 30:  # the paper's χ² and a 270M model's
+        fig.update_yaxes(type="log", dtick=1)  # powers of ten only
     fig.update_layout(
         height=height, title={"text": view["label"]}, font={"size": font}, margin={"l": 10, "r": 10, "t": 50, "b": 10},
         xaxis={"title": "stage", "categoryorder": "array", "categoryarray": view["stages"], "type": "category"},
