@@ -182,3 +182,20 @@ def test_a_damaged_manifest_is_named_by_list(tiny_base, capsys):
     listed = {entry["recipe"]: entry for entry in cli_json(["ladder", "list", "--json"], capsys)["ladders"]}
     problem = listed[plan.folders.root.name]["problem"]
     assert "damaged" in problem and str(plan.folders.manifest) in problem
+
+
+def test_a_damaged_stage_folder_is_refused_with_a_message_not_half_loaded(tmp_path, monkeypatch, built):
+    import shutil
+
+    from unpredict_core.backends.loading import weights_folder
+    from unpredict_core.backends.models import get_pair
+    from unpredict_core.errors import UnpredictError
+    from unpredict_core.ladder.listing import default_folders
+
+    monkeypatch.setenv("UNPREDICT_LADDER_DIR", str(tmp_path / "ladders"))
+    folder = default_folders().stage("sft")
+    shutil.copytree(built["stages"][0]["path"], folder)  # a complete stage, marker included
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])  # cut short, as a full disk would leave it
+    with pytest.raises(UnpredictError, match="model.safetensors"):
+        weights_folder(get_pair("ladder-sft").aligned)
