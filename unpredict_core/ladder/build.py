@@ -194,9 +194,9 @@ def _heldout(plan_: Plan, model: str, folder: Path, held: list[Any], progress: P
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         progress(0.0, f"held-out check: loading {model}")
-        tokenizer = with_template(AutoTokenizer.from_pretrained(folder))
+        tokenizer = with_template(AutoTokenizer.from_pretrained(folder, trust_remote_code=False))
         dtype = torch.bfloat16 if plan_.device == "cuda" else torch.float32
-        net = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype)
+        net = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, trust_remote_code=False, use_safetensors=True)
         net.to(plan_.device)  # type: ignore[arg-type]  # transformers' decorated `to` (as in loading.py)
         net.generation_config.eos_token_id = stop_ids(tokenizer)  # the base stops where the stages do
         replies = heldout.answer(net, tokenizer, held, max_new_tokens=plan_.recipe.heldout_tokens,

@@ -143,8 +143,10 @@ def train_stage(
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     torch.manual_seed(settings.seed)
-    tokenizer = with_template(AutoTokenizer.from_pretrained(start))
-    model = AutoModelForCausalLM.from_pretrained(start, dtype=torch.float32, attn_implementation="eager")
+    tokenizer = with_template(AutoTokenizer.from_pretrained(start, trust_remote_code=False))
+    model = AutoModelForCausalLM.from_pretrained(
+        start, dtype=torch.float32, attn_implementation="eager", trust_remote_code=False, use_safetensors=True
+    )
     lora = LoraConfig(
         r=settings.lora_rank, lora_alpha=2 * settings.lora_rank, lora_dropout=0.0, target_modules="all-linear",
         task_type="CAUSAL_LM",
