@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from unpredict_core.backends.loading import Device
+from unpredict_core.backends.loading import Device, dtype_for
 from unpredict_core.backends.models import DEFAULT_PAIR, ModelSpec, identity, spec_from_path
 from unpredict_core.ladder import candidates, heldout, resources
 from unpredict_core.ladder.prompts import split
@@ -195,7 +195,7 @@ def _heldout(plan_: Plan, model: str, folder: Path, held: list[Any], progress: P
 
         progress(0.0, f"held-out check: loading {model}")
         tokenizer = with_template(AutoTokenizer.from_pretrained(folder, trust_remote_code=False))
-        dtype = torch.bfloat16 if plan_.device == "cuda" else torch.float32
+        dtype = getattr(torch, dtype_for(plan_.device))  # the app's rule: bf16 on CUDA, float32 on a CPU
         net = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, trust_remote_code=False, use_safetensors=True)
         net.to(plan_.device)  # type: ignore[arg-type]  # transformers' decorated `to` (as in loading.py)
         net.generation_config.eos_token_id = stop_ids(tokenizer)  # the base stops where the stages do

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from unpredict_core.experiments.instructions.prompts import InstructionPrompt
-from unpredict_core.experiments.instructions.verifiers import verify
+from unpredict_core.ladder.heldout import follows
 from unpredict_core.progress import ProgressFn, no_progress
 
 
@@ -43,6 +43,7 @@ def sample_replies(
     from transformers import GenerationConfig
 
     from unpredict_core.backends.hf import sampling
+    from unpredict_core.backends.hf.generate import left_padded
 
     model, tokenizer = backend.model, backend.tokenizer
     eos = sampling.eos_ids(model, tokenizer)
@@ -54,13 +55,8 @@ def sample_replies(
     out: list[list[tuple[str, bool]]] = []
     for start in range(0, len(prompts), batch_prompts):
         chunk = prompts[start : start + batch_prompts]
-        encoded = [backend.encode(backend.render(p.prompt, "chat")) for p in chunk]
-        width = max(len(ids) for ids in encoded)
-        ids = torch.full((len(chunk), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(chunk), width), dtype=torch.long)
-        for row, tokens in enumerate(encoded):
-            ids[row, width - len(tokens) :] = torch.tensor(tokens)
-            mask[row, width - len(tokens) :] = 1
+        ids, mask = left_padded([backend.encode(backend.render(p.prompt, "chat")) for p in chunk], pad)
+        width = ids.shape[1]
         torch.manual_seed(seed * 100_003 + start)
         with torch.inference_mode():
             made = model.generate(
@@ -80,12 +76,7 @@ def sample_replies(
 
 
 def grade(prompt: InstructionPrompt, replies: Sequence[tuple[str, bool]], known: dict[str, type]) -> list[Candidate]:
-    graded = []
-    for text, ended in replies:
-        verdicts = verify(prompt, text, {}, known)
-        passed = bool(text) and all(v.status == "checked" and v.strict for v in verdicts)
-        graded.append(Candidate(text, ended, passed))
-    return graded
+    return [Candidate(text, ended, follows(prompt, text, known)) for text, ended in replies]
 
 
 def chat(prompt: str, reply: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:

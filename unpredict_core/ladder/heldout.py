@@ -45,11 +45,13 @@ def answer(
     return [tokenizer.decode(tokens, skip_special_tokens=True) for tokens in new_tokens]
 
 
+def follows(prompt: InstructionPrompt, reply: str, known: dict[str, type]) -> bool:
+    """Whether a reply strictly follows every instruction of its prompt (an empty reply never does)."""
+    return bool(reply.strip()) and all(v.status == "checked" and v.strict for v in verify(prompt, reply, {}, known))
+
+
 def passes(prompts: Sequence[InstructionPrompt], replies: Sequence[str], known: dict[str, type]) -> list[bool]:
-    return [
-        bool(reply.strip()) and all(v.status == "checked" and v.strict for v in verify(p, reply, {}, known))
-        for p, reply in zip(prompts, replies)
-    ]
+    return [follows(p, reply, known) for p, reply in zip(prompts, replies)]
 
 
 def accuracy(passed: Sequence[bool]) -> dict[str, Any]:

@@ -3,7 +3,7 @@ the pair presets `ladder-sft` / `ladder-dpo` and the family view show."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from unpredict_core.ladder.recipe import (
@@ -20,8 +20,8 @@ from unpredict_core.ladder.recipe import (
 BUILD_HINT = "run `python -m unpredict_core ladder build`"
 
 
-@lru_cache(maxsize=4)
-def _default_id(root: str) -> str:
+@cache
+def _default_id() -> str:
     from unpredict_core.backends.models import DEFAULT_PAIR, identity
 
     return recipe_id(DEFAULT_RECIPE, identity(DEFAULT_PAIR.base), identity(DEFAULT_PAIR.aligned))
@@ -29,8 +29,7 @@ def _default_id(root: str) -> str:
 
 def default_folders() -> LadderFolders:
     """The default recipe's ladder on the default base (built or not)."""
-    root = ladder_root()
-    return LadderFolders(root / _default_id(str(root)))
+    return LadderFolders(ladder_root() / _default_id())
 
 
 def stage_status(folders: LadderFolders, stage: str) -> str:

@@ -8,7 +8,7 @@ import shutil
 from importlib import metadata
 from typing import Any
 
-from unpredict_core.ladder.recipe import LadderError
+from unpredict_core.ladder.recipe import STAGE_MARKER, LadderError
 
 LIBRARIES = ("torch", "transformers", "trl", "peft", "accelerate", "datasets", "if-verifiable")
 GIB = 2**30
@@ -32,7 +32,7 @@ def check(plan: Any, stages: tuple[str, ...], free_disk: int | None = None, free
     plan.folders.root.mkdir(parents=True, exist_ok=True)
     disk_free = shutil.disk_usage(plan.folders.root).free if free_disk is None else free_disk
     memory_free = free_bytes("cpu") if free_memory is None else free_memory
-    disk, memory = needs(weights, sum(not (plan.folders.stage(s) / "ladder-stage.json").is_file() for s in stages))
+    disk, memory = needs(weights, sum(not (plan.folders.stage(s) / STAGE_MARKER).is_file() for s in stages))
     if disk > disk_free:
         raise LadderError(
             f"Not enough disk for the ladder: it needs about {disk / GIB:.1f} GiB in {plan.folders.root}, "

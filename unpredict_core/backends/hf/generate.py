@@ -23,6 +23,17 @@ def batch_size_for(device: torch.device) -> int:
     return 32 if device.type == "cuda" else 8
 
 
+def left_padded(rows: Sequence[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token rows padded on the left to one width, and the attention mask that hides the pads."""
+    width = max(len(row) for row in rows)
+    ids = torch.full((len(rows), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for r, row in enumerate(rows):
+        ids[r, width - len(row) :] = torch.tensor(row)
+        mask[r, width - len(row) :] = 1
+    return ids, mask
+
+
 @torch.inference_mode()
 def greedy_batches(
     model,
@@ -48,12 +59,8 @@ def greedy_batches(
     made = 0
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
-        width = max(len(encoded[i]) for i in rows)
-        ids = torch.full((len(rows), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        for r, i in enumerate(rows):
-            ids[r, width - len(encoded[i]) :] = torch.tensor(encoded[i])
-            mask[r, width - len(encoded[i]) :] = 1
+        ids, mask = left_padded([encoded[i] for i in rows], pad)
+        width = ids.shape[1]
         generated = model.generate(input_ids=ids.to(device), attention_mask=mask.to(device), generation_config=config)[
             :, width:
         ].tolist()
